@@ -1,0 +1,127 @@
+// Package config is the one configuration struct of the engage binary. It is
+// read once at start: environment variables first (ENGAGE_…), then flags,
+// which win. Nothing else reads the environment.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of every command.
+type Config struct {
+	// DataDir holds one bbolt file per service.
+	DataDir string `env:"ENGAGE_DATA_DIR" envDefault:"./data"`
+	// HTTPAddr is where the REST gateway listens.
+	HTTPAddr string `env:"ENGAGE_HTTP_ADDR" envDefault:"127.0.0.1:8080"`
+	// GRPCAddr is where the gRPC services listen.
+	GRPCAddr string `env:"ENGAGE_GRPC_ADDR" envDefault:"127.0.0.1:9090"`
+	// AdminEmail and AdminPassword create the first platform administrator
+	// on a fresh data directory; an empty password is generated and printed once.
+	AdminEmail    string `env:"ENGAGE_ADMIN_EMAIL" envDefault:"admin@engage.local"`
+	AdminPassword string `env:"ENGAGE_ADMIN_PASSWORD"`
+	// Demo seeds a demo agency with staff, residents and content on a fresh
+	// data directory.
+	Demo bool `env:"ENGAGE_DEMO"`
+	// InternalSecret authenticates the services to each other. Generated per
+	// process when every service runs in one process; required otherwise.
+	InternalSecret string `env:"ENGAGE_INTERNAL_SECRET"`
+	// IdentityAddr is the identity service's gRPC address, for services and
+	// the gateway running as separate processes.
+	IdentityAddr string `env:"ENGAGE_IDENTITY_ADDR"`
+	// LogLevel is debug, info, warn or error; LogFormat text or json.
+	LogLevel  string `env:"ENGAGE_LOG_LEVEL" envDefault:"info"`
+	LogFormat string `env:"ENGAGE_LOG_FORMAT" envDefault:"text"`
+	// MaxBodyBytes caps REST request bodies (413 above it).
+	MaxBodyBytes int64 `env:"ENGAGE_MAX_BODY_BYTES" envDefault:"1048576"`
+	// MaxCallDuration caps every unary call's deadline, whatever the client asks.
+	MaxCallDuration time.Duration `env:"ENGAGE_MAX_CALL_DURATION" envDefault:"30s"`
+	// CORSOrigins are the browser origins allowed to call the REST API.
+	CORSOrigins []string `env:"ENGAGE_CORS_ORIGINS" envSeparator:","`
+	// ShutdownTimeout bounds the graceful drain of calls and streams.
+	ShutdownTimeout time.Duration `env:"ENGAGE_SHUTDOWN_TIMEOUT" envDefault:"10s"`
+	// AccessTokenTTL is the lifetime of access tokens (at most 15 minutes).
+	AccessTokenTTL time.Duration `env:"ENGAGE_ACCESS_TOKEN_TTL" envDefault:"10m"`
+}
+
+// FromEnv returns the configuration from environ (os.Environ() outside
+// tests) and defaults.
+func FromEnv(environ []string) (Config, error) {
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: env.ToMap(environ)}); err != nil {
+		return Config{}, fmt.Errorf("environment: %w", err)
+	}
+	c.CORSOrigins = splitList(strings.Join(c.CORSOrigins, ","))
+	return c, nil
+}
+
+// ServeFlags registers the flags of `engage serve` on fs, defaulting to the
+// values already in c (from the environment).
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the bbolt files (ENGAGE_DATA_DIR)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", c.HTTPAddr, "REST gateway listen address (ENGAGE_HTTP_ADDR)")
+	fs.StringVar(&c.GRPCAddr, "grpc-addr", c.GRPCAddr, "gRPC listen address (ENGAGE_GRPC_ADDR)")
+	fs.StringVar(&c.AdminEmail, "admin-email", c.AdminEmail, "first platform admin's email (ENGAGE_ADMIN_EMAIL)")
+	fs.StringVar(&c.AdminPassword, "admin-password", c.AdminPassword, "first platform admin's password; generated when empty (ENGAGE_ADMIN_PASSWORD)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo agency on a fresh data directory (ENGAGE_DEMO)")
+	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service address in split mode (ENGAGE_IDENTITY_ADDR)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ENGAGE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (ENGAGE_LOG_FORMAT)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest REST request body (ENGAGE_MAX_BODY_BYTES)")
+	fs.DurationVar(&c.MaxCallDuration, "max-call-duration", c.MaxCallDuration, "deadline cap for every call (ENGAGE_MAX_CALL_DURATION)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "graceful shutdown bound (ENGAGE_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.AccessTokenTTL, "access-token-ttl", c.AccessTokenTTL, "access token lifetime, at most 15m (ENGAGE_ACCESS_TOKEN_TTL)")
+	fs.Func("cors-origins", "comma-separated browser origins allowed to call the API (ENGAGE_CORS_ORIGINS)", func(s string) error {
+		c.CORSOrigins = splitList(s)
+		return nil
+	})
+}
+
+// Validate reports settings that cannot work.
+func (c Config) Validate() error {
+	var problems []error
+	if c.DataDir == "" {
+		problems = append(problems, errors.New("data-dir is empty"))
+	}
+	if c.AccessTokenTTL <= 0 || c.AccessTokenTTL > 15*time.Minute {
+		problems = append(problems, fmt.Errorf("access-token-ttl %s: must be within (0, 15m]", c.AccessTokenTTL))
+	}
+	if c.MaxBodyBytes <= 0 {
+		problems = append(problems, errors.New("max-body-bytes must be positive"))
+	}
+	if c.MaxCallDuration <= 0 {
+		problems = append(problems, errors.New("max-call-duration must be positive"))
+	}
+	if _, err := c.Level(); err != nil {
+		problems = append(problems, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Errorf("log-format %q: want text or json", c.LogFormat))
+	}
+	return errors.Join(problems...)
+}
+
+// Level parses LogLevel.
+func (c Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("log-level %q: %w", c.LogLevel, err)
+	}
+	return l, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
