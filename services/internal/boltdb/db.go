@@ -27,7 +27,8 @@ type Options struct {
 	// Migrations bring the schema up to date; their versions must be 1, 2,
 	// 3, … in order.
 	Migrations []Migration
-	// Logger receives migration and shutdown events. Nil discards them.
+	// Logger receives migrations, failed commits and the stacks of
+	// panicking Update functions. Nil discards them.
 	Logger *slog.Logger
 	// MaxBatch caps how many Update functions share one transaction, which
 	// bounds the work lost to a rollback and the latency of one commit.
