@@ -1,0 +1,80 @@
+package requestid
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+)
+
+// UnaryServerInterceptor assigns the call its request id (see package doc)
+// and sends it back as the `x-request-id` response header.
+func UnaryServerInterceptor() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		ctx, id := assign(ctx)
+		// SetHeader fails only once headers are sent, which cannot have
+		// happened before the handler ran.
+		_ = grpc.SetHeader(ctx, metadata.Pairs(MetadataKey, id))
+		return handler(ctx, req)
+	}
+}
+
+// StreamServerInterceptor is UnaryServerInterceptor for streams.
+func StreamServerInterceptor() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, id := assign(ss.Context())
+		_ = ss.SetHeader(metadata.Pairs(MetadataKey, id))
+		return handler(srv, &serverStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// assign picks the call's id and stores it in the context and in a copy of
+// the incoming metadata, replacing whatever the caller sent.
+func assign(ctx context.Context) (context.Context, string) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	var id string
+	// Exactly one valid value is accepted; several values are ambiguous.
+	if vals := md.Get(MetadataKey); len(vals) == 1 && Valid(vals[0]) {
+		id = vals[0]
+	} else {
+		id = New()
+	}
+	md = md.Copy()
+	md.Set(MetadataKey, id)
+	ctx = metadata.NewIncomingContext(ctx, md)
+	return NewContext(ctx, id), id
+}
+
+// UnaryClientInterceptor forwards the request id of ctx to the called
+// service, unless the outgoing metadata already carries one.
+func UnaryClientInterceptor() grpc.UnaryClientInterceptor {
+	return func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		return invoker(propagate(ctx), method, req, reply, cc, opts...)
+	}
+}
+
+// StreamClientInterceptor is UnaryClientInterceptor for streams.
+func StreamClientInterceptor() grpc.StreamClientInterceptor {
+	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		return streamer(propagate(ctx), desc, cc, method, opts...)
+	}
+}
+
+func propagate(ctx context.Context) context.Context {
+	id := FromContext(ctx)
+	if id == "" {
+		return ctx
+	}
+	if md, ok := metadata.FromOutgoingContext(ctx); ok && len(md.Get(MetadataKey)) > 0 {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, MetadataKey, id)
+}
+
+// serverStream is a grpc.ServerStream with a replaced context.
+type serverStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *serverStream) Context() context.Context { return s.ctx }
