@@ -68,7 +68,7 @@ func ToStatus(err error) (st *status.Status, internal bool) {
 	if code == codes.Internal {
 		return status.New(codes.Internal, "internal error"), true
 	}
-	reason := strings.ReplaceAll(strings.ToUpper(code.String()), " ", "_")
+	reason := CodeName(code)
 	var re *ReasonError
 	if errors.As(err, &re) {
 		reason = re.Reason
@@ -93,4 +93,22 @@ func ToStatus(err error) (st *status.Status, internal bool) {
 		s = withDetails
 	}
 	return s, false
+}
+
+// CodeName returns the canonical UPPER_SNAKE_CASE name of a gRPC code, as
+// google.rpc.Code spells it (NOT_FOUND, INVALID_ARGUMENT …); also the
+// default ErrorInfo reason.
+func CodeName(c codes.Code) string {
+	camel := c.String() // "NotFound", "OK", "Code(42)"
+	if camel == "OK" {
+		return camel
+	}
+	var b strings.Builder
+	for i, r := range camel {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
 }
