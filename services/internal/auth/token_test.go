@@ -235,6 +235,62 @@ func TestVerifyLeeway(t *testing.T) {
 	}
 }
 
+func TestVerifyCacheHonoursExpiry(t *testing.T) {
+	t.Parallel()
+	key := testKey(t)
+	clock := newClock()
+	token, _, err := NewIssuer(key, 0, clock.Now).Issue(TokenClaims{Account: "a1", SessionID: "s1",
+		Roles: map[string][]accessv1.Role{"metro": {accessv1.Role_ROLE_ANALYST}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier(staticKeysOf(key), clock.Now)
+	steps := []struct {
+		name    string
+		advance time.Duration
+		ok      bool
+	}{
+		{name: "fresh", ok: true},
+		{name: "cached", advance: 5 * time.Minute, ok: true},
+		{name: "within leeway", advance: 5*time.Minute + 29*time.Second, ok: true},
+		{name: "expired", advance: 2 * time.Second, ok: false},
+	}
+	for _, s := range steps {
+		clock.Add(s.advance)
+		p, err := v.Verify(context.Background(), token)
+		if (err == nil) != s.ok {
+			t.Fatalf("%s: Verify = %v, want ok %v", s.name, err, s.ok)
+		}
+		if err == nil {
+			// A caller changing its copy must not change what the cache returns.
+			p.Roles["metro"] = append(p.Roles["metro"], accessv1.Role_ROLE_AGENCY_ADMIN)
+		}
+	}
+	clock.Add(-time.Minute)
+	p, err := v.Verify(context.Background(), token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string][]accessv1.Role{"metro": {accessv1.Role_ROLE_ANALYST}}, p.Roles); diff != "" {
+		t.Errorf("cached roles changed by a caller (-want +got):\n%s", diff)
+	}
+}
+
+func TestTokenCacheBounded(t *testing.T) {
+	t.Parallel()
+	c := newTokenCache(8)
+	now := newClock().Now()
+	for i := range 50 {
+		c.put(fmt.Sprint("token", i), cachedToken{p: Principal{Kind: Account, Name: "accounts/a"}, expires: now.Add(time.Minute)}, now)
+		c.mu.Lock()
+		n := len(c.entries)
+		c.mu.Unlock()
+		if n > 8 {
+			t.Fatalf("cache holds %d tokens, want at most 8", n)
+		}
+	}
+}
+
 func TestVerifyDropsUnknownRoles(t *testing.T) {
 	t.Parallel()
 	key := testKey(t)
@@ -269,5 +325,36 @@ func TestVerifyKeysUnavailable(t *testing.T) {
 	_, err = NewVerifier(down, nil).Verify(context.Background(), token)
 	if !errors.Is(err, errs.Unavailable) {
 		t.Errorf("Verify = %v, want Unavailable so the client retries", err)
+	}
+}
+
+// BenchmarkVerify measures the cost every authenticated call pays for its
+// token: a signature check the first time ("uncached"), a cache lookup
+// after.
+func BenchmarkVerify(b *testing.B) {
+	b.Run("cached", func(b *testing.B) { benchmarkVerify(b, false) })
+	b.Run("uncached", func(b *testing.B) { benchmarkVerify(b, true) })
+}
+
+func benchmarkVerify(b *testing.B, fresh bool) {
+	key, err := GenerateSigningKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := NewIssuer(key, 0, nil).Issue(TokenClaims{Account: "a1", SessionID: "s1", MFA: true,
+		Roles: map[string][]accessv1.Role{"metro": {accessv1.Role_ROLE_MODERATOR}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := NewVerifier(staticKeysOf(key), nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if fresh {
+			v.cache = newTokenCache(verifiedTokens)
+		}
+		if _, err := v.Verify(ctx, token); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

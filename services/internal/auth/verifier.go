@@ -47,7 +47,11 @@ type Verifier struct {
 	keys   KeySource
 	now    func() time.Time
 	parser *jwt.Parser
+	cache  *tokenCache
 }
+
+// verifiedTokens bounds the Verifier's cache of verified tokens.
+const verifiedTokens = 10000
 
 // NewVerifier returns a Verifier using keys. now is the clock (time.Now
 // when nil).
@@ -56,8 +60,9 @@ func NewVerifier(keys KeySource, now func() time.Time) *Verifier {
 		now = time.Now
 	}
 	return &Verifier{
-		keys: keys,
-		now:  now,
+		keys:  keys,
+		now:   now,
+		cache: newTokenCache(verifiedTokens),
 		parser: jwt.NewParser(
 			// Only EdDSA: "none", HS256 signed with a public key and every
 			// other algorithm confusion are refused before any key is used.
@@ -82,6 +87,10 @@ var errBadToken = errs.Public(errs.Unauthenticated, "invalid or expired access t
 // the signing keys cannot be fetched right now: that wraps errs.Unavailable,
 // so clients retry instead of discarding a good token.
 func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) {
+	now := v.now()
+	if p, ok := v.cache.get(token, now); ok {
+		return p, nil
+	}
 	var keyErr error
 	var claims jwtClaims
 	_, err := v.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
@@ -111,12 +120,18 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 	if claims.IssuedAt == nil || claims.ExpiresAt.Sub(claims.IssuedAt.Time) > MaxTokenTTL {
 		return Principal{}, errBadToken
 	}
-	return Principal{
+	p := Principal{
 		Kind:          Account,
 		Name:          claims.Subject,
 		SessionID:     claims.SessionID,
 		MFA:           slices.Contains(claims.AMR, amrOTP),
 		PlatformAdmin: claims.PlatformAdmin,
 		Roles:         rolesFromNames(claims.Roles),
-	}, nil
+	}
+	e := cachedToken{p: clonePrincipal(p), expires: claims.ExpiresAt.Add(tokenLeeway)}
+	if claims.NotBefore != nil {
+		e.notBefore = claims.NotBefore.Add(-tokenLeeway)
+	}
+	v.cache.put(token, e, now)
+	return p, nil
 }
