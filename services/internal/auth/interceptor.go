@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/services/internal/access"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/logging"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
@@ -133,6 +134,7 @@ func (in *Interceptor) admit(ctx context.Context, method string) (c call, err er
 		return c, err
 	}
 	c.p = p
+	logging.SetPrincipal(ctx, p.Kind.String(), p.Name)
 	if err := in.limit(ctx, p); err != nil {
 		return c, err
 	}
