@@ -1,0 +1,64 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+)
+
+// Backend is one gRPC service the gateway fronts.
+type Backend struct {
+	// Name labels the backend in /readyz and errors, e.g. "identity".
+	Name string
+	// Conn reaches the service. The gateway uses it for the REST routes and
+	// for the backend's gRPC health (grpc.health.v1.Health/Check on "").
+	Conn grpc.ClientConnInterface
+	// Register adds the backend's routes to mux, making calls on conn: a
+	// list of generated Register…HandlerClient calls. conn is Conn wrapped
+	// by the gateway (metadata allow-list, deadline cap), so Register must
+	// use it rather than Conn.
+	Register func(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error
+}
+
+// backends lists the backends of cfg: the named fields first, then
+// cfg.Backends. Adding a service is one line here and a field in Config.
+func (cfg Config) backends() ([]Backend, error) {
+	var known []Backend
+	if cfg.Identity != nil {
+		known = append(known, Backend{Name: "identity", Conn: cfg.Identity, Register: RegisterIdentity})
+	}
+	all := append(known, cfg.Backends...)
+	if len(all) == 0 {
+		return nil, errors.New("gateway: no backend configured")
+	}
+	seen := make(map[string]bool, len(all))
+	for _, b := range all {
+		switch {
+		case b.Name == "" || b.Name == readyCheckName:
+			return nil, fmt.Errorf("gateway: backend name %q is not allowed", b.Name)
+		case seen[b.Name]:
+			return nil, fmt.Errorf("gateway: backend %q configured twice", b.Name)
+		case b.Conn == nil || b.Register == nil:
+			return nil, fmt.Errorf("gateway: backend %q needs Conn and Register", b.Name)
+		}
+		seen[b.Name] = true
+	}
+	return all, nil
+}
+
+// RegisterIdentity registers every identity service's REST routes, calling
+// the service over conn.
+func RegisterIdentity(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	return errors.Join(
+		identityv1.RegisterAccountServiceHandlerClient(ctx, mux, identityv1.NewAccountServiceClient(conn)),
+		identityv1.RegisterAgencyServiceHandlerClient(ctx, mux, identityv1.NewAgencyServiceClient(conn)),
+		identityv1.RegisterAuditServiceHandlerClient(ctx, mux, identityv1.NewAuditServiceClient(conn)),
+		identityv1.RegisterCredentialServiceHandlerClient(ctx, mux, identityv1.NewCredentialServiceClient(conn)),
+		identityv1.RegisterPartnerServiceHandlerClient(ctx, mux, identityv1.NewPartnerServiceClient(conn)),
+		identityv1.RegisterSessionServiceHandlerClient(ctx, mux, identityv1.NewSessionServiceClient(conn)),
+	)
+}
