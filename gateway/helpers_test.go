@@ -185,7 +185,7 @@ func hasHealth(srv *grpc.Server) bool {
 }
 
 // serveLoopback serves srv on 127.0.0.1 and returns a client connection.
-func serveLoopback(t *testing.T, srv *grpc.Server) *grpc.ClientConn {
+func serveLoopback(t testing.TB, srv *grpc.Server) *grpc.ClientConn {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
