@@ -51,7 +51,8 @@ type Store interface {
 	// finds its session. errs.NotFound when no session has that hash.
 	UpdateSessionByRefresh(ctx context.Context, refreshHash []byte, mutate func(*Session) error) (Session, error)
 	// DeleteExpiredSessions deletes the sessions whose refresh token
-	// expired before now, and their hashes, and returns how many it deleted.
+	// expires at or before now, with their hashes, and returns how many it
+	// deleted.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 
 	// CreateAgency stores a new agency with Revision 1; errs.AlreadyExists

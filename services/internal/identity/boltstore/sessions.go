@@ -92,7 +92,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode session %q: %w", k, err)
 			}
-			if r.RefreshExpireTime.Before(now) {
+			if !r.RefreshExpireTime.After(now) {
 				expired = append(expired, bytes.Clone(k))
 			}
 			return nil
@@ -108,7 +108,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 		for _, id := range expired {
 			// Read again: the session may have been refreshed meanwhile.
 			var r sessionRecord
-			if ok, err := getJSON(sessions, id, &r); err != nil || !ok || !r.RefreshExpireTime.Before(now) {
+			if ok, err := getJSON(sessions, id, &r); err != nil || !ok || r.RefreshExpireTime.After(now) {
 				if err != nil {
 					return err
 				}

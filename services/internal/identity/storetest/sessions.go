@@ -92,7 +92,8 @@ func testSessions(t *testing.T, s identity.Store) {
 func testSessionPurge(t *testing.T, s identity.Store) {
 	old := session("s1", "old-1", base.Add(-time.Second))
 	live := session("s2", "live-1", base.Add(time.Hour))
-	for _, sess := range []identity.Session{old, live} {
+	edge := session("s3", "edge-1", base) // expires at the purge time
+	for _, sess := range []identity.Session{old, live, edge} {
 		if err := s.CreateSession(ctx(t), sess); err != nil {
 			t.Fatal(err)
 		}
@@ -102,10 +103,10 @@ func testSessionPurge(t *testing.T, s identity.Store) {
 	}
 	n, err := s.DeleteExpiredSessions(ctx(t), base)
 	wantErr(t, "purge", err, nil)
-	if n != 1 {
-		t.Fatalf("purged %d sessions, want 1", n)
+	if n != 2 {
+		t.Fatalf("purged %d sessions, want 2", n)
 	}
-	for _, tok := range []string{"old-1", "old-2"} {
+	for _, tok := range []string{"old-1", "old-2", "edge-1"} {
 		_, err := s.UpdateSessionByRefresh(ctx(t), hash(tok), func(*identity.Session) error { return nil })
 		wantErr(t, "purged token "+tok, err, errNotFound)
 	}

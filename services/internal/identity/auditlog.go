@@ -1,0 +1,203 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/audit"
+	"github.com/engagehq/engage/services/internal/auth"
+	"github.com/engagehq/engage/services/internal/errs"
+)
+
+// maxAuditField bounds each text field of an appended event, so a
+// misbehaving caller cannot bloat every agency's log.
+const maxAuditField = 2048
+
+// verifyBatch is how many events VerifyAuditEvents reads per transaction,
+// keeping each read short however long the chain.
+const verifyBatch = 1000
+
+// Record appends e to its chain: identity's own audit recorder, used by the
+// auth interceptor in the process that runs identity. It returns once the
+// event is durable.
+func (s *Service) Record(ctx context.Context, e audit.Event) error {
+	ev := AuditEvent{
+		Chain:         ChainOf(e.Resource),
+		Actor:         e.Actor,
+		Method:        e.Method,
+		Resource:      e.Resource,
+		Outcome:       e.Outcome,
+		Time:          e.Time,
+		CorrelationID: e.CorrelationID,
+		Service:       e.Service,
+	}
+	if ev.Time.IsZero() {
+		ev.Time = s.now()
+	}
+	if _, err := s.store.AppendAuditEvents(ctx, []AuditEvent{ev}); err != nil {
+		return fmt.Errorf("record audit event: %w", err)
+	}
+	return nil
+}
+
+// canReadChain reports whether the caller may read a chain: platform
+// administrators read every chain, agency administrators their agency's.
+func canReadChain(p auth.Principal, chain string) bool {
+	if chain == "" {
+		return isPlatformAdmin(p)
+	}
+	return canAdminAgency(p, chain)
+}
+
+// readableChain parses a parent and checks the caller may read its chain.
+func readableChain(ctx context.Context, parent string) (string, error) {
+	chain, err := parseChain("parent", parent)
+	if err != nil {
+		return "", err
+	}
+	if !canReadChain(auth.FromContext(ctx), chain) {
+		return "", fmt.Errorf("audit events of %s: %w", parent, errs.NotFound)
+	}
+	return chain, nil
+}
+
+// ListAuditEvents lists a chain's events, newest first.
+func (s *auditLog) ListAuditEvents(ctx context.Context, req *identityv1.ListAuditEventsRequest) (*identityv1.ListAuditEventsResponse, error) {
+	chain, err := readableChain(ctx, req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	scope := "auditEvents:" + chainParent(chain)
+	after, n, err := readPage(scope, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	var before int64
+	if after != "" {
+		if before, err = strconv.ParseInt(after, 10, 64); err != nil || before < 1 {
+			return nil, errs.Field("page_token", "is not valid")
+		}
+	}
+	list, err := s.store.ListAuditEvents(ctx, chain, before, n+1)
+	if err != nil {
+		return nil, fmt.Errorf("list audit events: %w", err)
+	}
+	list, next := trimPage(scope, list, n, func(e AuditEvent) string { return strconv.FormatInt(e.Sequence, 10) })
+	resp := &identityv1.ListAuditEventsResponse{NextPageToken: next}
+	for _, e := range list {
+		resp.AuditEvents = append(resp.AuditEvents, auditToProto(e))
+	}
+	return resp, nil
+}
+
+// GetAuditEvent returns one event.
+func (s *auditLog) GetAuditEvent(ctx context.Context, req *identityv1.GetAuditEventRequest) (*identityv1.AuditEvent, error) {
+	chain, seq, err := parseAuditEvent("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	if !canReadChain(auth.FromContext(ctx), chain) {
+		return nil, fmt.Errorf("audit event %s: %w", req.GetName(), errs.NotFound)
+	}
+	e, err := s.store.AuditEvent(ctx, chain, seq)
+	if err != nil {
+		return nil, fmt.Errorf("get audit event: %w", err)
+	}
+	return auditToProto(e), nil
+}
+
+// VerifyAuditEvents recomputes a chain from its first event. It reads the
+// whole chain, reporting the first event whose sequence, previous hash or
+// hash is not what the events before it imply, the number of events and
+// the stored hash of the last one.
+func (s *auditLog) VerifyAuditEvents(ctx context.Context, req *identityv1.VerifyAuditEventsRequest) (*identityv1.VerifyAuditEventsResponse, error) {
+	chain, err := readableChain(ctx, req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	resp := &identityv1.VerifyAuditEventsResponse{Valid: true}
+	prev := ZeroHash
+	var after int64
+	for {
+		batch, err := s.store.ScanAuditEvents(ctx, chain, after, verifyBatch)
+		if err != nil {
+			return nil, fmt.Errorf("verify audit events: %w", err)
+		}
+		for _, e := range batch {
+			resp.EventCount++
+			ok := e.Sequence == resp.EventCount && e.Chain == chain && e.PreviousHash == prev && ChainHash(prev, e) == e.Hash
+			if !ok && resp.Valid {
+				resp.Valid = false
+				resp.FirstInvalidEvent = auditEventName(chain, e.Sequence)
+			}
+			// Go on from the stored hash, so that one bad event is
+			// reported once rather than spoiling every later one.
+			prev = e.Hash
+			after = e.Sequence
+		}
+		if len(batch) < verifyBatch {
+			break
+		}
+	}
+	if resp.EventCount > 0 {
+		resp.HeadHash = prev
+	}
+	if !resp.Valid {
+		s.log.WarnContext(ctx, "audit chain verification failed", "chain", chainParent(chain), "first_invalid", resp.FirstInvalidEvent)
+	}
+	return resp, nil
+}
+
+// AppendAuditEvents appends events other services recorded. Identity
+// assigns each event's chain from its resource, its sequence and hashes.
+func (s *auditLog) AppendAuditEvents(ctx context.Context, req *identityv1.AppendAuditEventsRequest) (*identityv1.AppendAuditEventsResponse, error) {
+	if p := auth.FromContext(ctx); p.Kind != auth.Service {
+		return nil, errs.Public(errs.PermissionDenied, "only Engage services may append audit events")
+	}
+	in := req.GetAuditEvents()
+	if len(in) == 0 || len(in) > 500 {
+		return nil, errs.Field("audit_events", "must hold 1 to 500 events")
+	}
+	events := make([]AuditEvent, 0, len(in))
+	for i, e := range in {
+		field := func(name string) string { return fmt.Sprintf("audit_events[%d].%s", i, name) }
+		for _, f := range []struct {
+			name, value string
+			required    bool
+		}{
+			{"actor", e.GetActor(), true},
+			{"method", e.GetMethod(), true},
+			{"resource", e.GetResource(), false},
+			{"outcome", e.GetOutcome(), true},
+			{"correlation_id", e.GetCorrelationId(), false},
+			{"service", e.GetService(), true},
+		} {
+			switch {
+			case f.required && f.value == "":
+				return nil, errs.Field(field(f.name), "is required")
+			case len(f.value) > maxAuditField || !utf8.ValidString(f.value):
+				return nil, errs.Field(field(f.name), "must be valid UTF-8 of at most %d bytes", maxAuditField)
+			}
+		}
+		if e.GetEventTime() == nil || e.GetEventTime().CheckValid() != nil {
+			return nil, errs.Field(field("event_time"), "is required")
+		}
+		events = append(events, AuditEvent{
+			Chain:         ChainOf(e.GetResource()),
+			Actor:         e.GetActor(),
+			Method:        e.GetMethod(),
+			Resource:      e.GetResource(),
+			Outcome:       e.GetOutcome(),
+			Time:          e.GetEventTime().AsTime(),
+			CorrelationID: e.GetCorrelationId(),
+			Service:       e.GetService(),
+		})
+	}
+	if _, err := s.store.AppendAuditEvents(ctx, events); err != nil {
+		return nil, fmt.Errorf("append audit events: %w", err)
+	}
+	return &identityv1.AppendAuditEventsResponse{}, nil
+}
