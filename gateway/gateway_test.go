@@ -175,6 +175,9 @@ func TestErrors(t *testing.T) {
 			if resp.StatusCode != tc.wantHTTP {
 				t.Errorf("HTTP status = %d, want %d", resp.StatusCode, tc.wantHTTP)
 			}
+			if ids := resp.Header.Values("X-Request-Id"); len(ids) != 1 {
+				t.Errorf("X-Request-Id = %q, want one value", ids)
+			}
 			got := decodeError(t, resp)
 			if got.Code != tc.wantHTTP || got.Status != tc.wantStatus {
 				t.Errorf("body code, status = %d, %s; want %d, %s", got.Code, got.Status, tc.wantHTTP, tc.wantStatus)
@@ -311,12 +314,14 @@ func TestMetadataAllowList(t *testing.T) {
 func TestRequestID(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		sent   []string
-		keep   bool
-		wantID string
+		name        string
+		sent        []string
+		keep        bool
+		wantID      string
+		backendSees string
 	}{
 		{name: "a sane id is kept", sent: []string{"abc-123_x.y"}, keep: true, wantID: "abc-123_x.y"},
+		{name: "the backend's own id wins", sent: []string{"replace-me"}, keep: true, wantID: "backend-chosen", backendSees: "replace-me"},
 		{name: "none gets one", sent: nil},
 		{name: "a forged log line is replaced", sent: []string{`x" level=ERROR msg="fake`}},
 		{name: "too long is replaced", sent: []string{strings.Repeat("a", 65)}},
@@ -336,8 +341,12 @@ func TestRequestID(t *testing.T) {
 			if !tc.keep && len(tc.sent) > 0 && got[0] == tc.sent[0] {
 				t.Errorf("X-Request-Id %q was kept", got[0])
 			}
-			if md := e.fake.lastCall(t).md.Get("x-request-id"); len(md) != 1 || md[0] != got[0] {
-				t.Errorf("backend saw x-request-id %q, client got %q", md, got[0])
+			want := got[0]
+			if tc.backendSees != "" {
+				want = tc.backendSees
+			}
+			if md := e.fake.lastCall(t).md.Get("x-request-id"); len(md) != 1 || md[0] != want {
+				t.Errorf("backend saw x-request-id %q, want %q", md, want)
 			}
 		})
 	}

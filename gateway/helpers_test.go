@@ -66,6 +66,15 @@ func (f *fakeIdentity) intercept(ctx context.Context, req any, info *grpc.UnaryS
 	f.mu.Lock()
 	f.calls = append(f.calls, c)
 	f.mu.Unlock()
+	// Like the services, echo the request id as a response header; the id
+	// "replace-me" is replaced, as a service would replace one it rejects.
+	if ids := md.Get("x-request-id"); len(ids) == 1 {
+		id := ids[0]
+		if id == "replace-me" {
+			id = "backend-chosen"
+		}
+		_ = grpc.SetHeader(ctx, metadata.Pairs("x-request-id", id))
+	}
 	return handler(ctx, req)
 }
 
