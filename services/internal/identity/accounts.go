@@ -103,14 +103,14 @@ func (s *accounts) visibleAccount(ctx context.Context, name string) (string, err
 		}
 		return p.AccountID(), nil
 	}
-	ids, err := splitName("name", name, "accounts/{account}")
+	parts, err := splitName("name", name, "accounts/{account}")
 	if err != nil {
 		return "", err
 	}
-	if ids[0] != p.AccountID() && !isPlatformAdmin(p) {
+	if parts[0] != p.AccountID() && !isPlatformAdmin(p) {
 		return "", fmt.Errorf("account %s: %w", name, errs.NotFound)
 	}
-	return ids[0], nil
+	return parts[0], nil
 }
 
 // emailFilter is the one filter ListAccounts understands:

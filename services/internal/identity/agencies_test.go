@@ -223,6 +223,27 @@ func TestRoleBindings(t *testing.T) {
 		}
 	}
 
+	// A retry with the same request id returns the first binding.
+	const rid = "3a7f2c1e-9b8d-4e6f-a5c4-1d2e3f4a5b6c"
+	retryReq := func(member string) *identityv1.CreateRoleBindingRequest {
+		return &identityv1.CreateRoleBindingRequest{Parent: "agencies/metro", RequestId: rid,
+			RoleBinding: &identityv1.RoleBinding{Member: member, Role: accessv1.Role_ROLE_OFFICER}}
+	}
+	officer, err := e.agencies.CreateRoleBinding(chief, retryReq(alice.account.GetName()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.agencies.CreateRoleBinding(chief, retryReq(alice.account.GetName()))
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	diff(t, "retry", again, officer)
+	_, err = e.agencies.CreateRoleBinding(chief, retryReq(countyPartner.GetName()))
+	wantField(t, "request id reused for another member", err, "request_id")
+	if _, err := e.agencies.DeleteRoleBinding(chief, &identityv1.DeleteRoleBindingRequest{Name: officer.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+
 	got, err := e.agencies.GetRoleBinding(chief, &identityv1.GetRoleBindingRequest{Name: b.GetName()})
 	if err != nil {
 		t.Fatal(err)
