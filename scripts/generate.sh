@@ -16,3 +16,7 @@ go -C api build -o ../.bin/ \
   github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2
 rm -rf api/gen api/openapi/engage.swagger.json
 ./scripts/tool.sh buf generate
+# expand_slashed_path_patterns names a path parameter by dropping the
+# collection's trailing "s" ("agencies" → "agencie"); give it its real
+# singular in the document (routing is in the generated Go, unaffected).
+sed -i -E 's/\bagencie\b/agency/g' api/openapi/engage.swagger.json

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"google.golang.org/protobuf/proto"
 	"log/slog"
 	"net"
 	"strings"
@@ -43,7 +44,7 @@ func validCreate() *identityv1.CreateAccountRequest {
 	return &identityv1.CreateAccountRequest{Account: &identityv1.Account{
 		Email:       "resident@example.org",
 		DisplayName: "Resident",
-		Password:    "correct horse battery",
+		Password:    proto.String("correct horse battery"),
 	}}
 }
 

@@ -2,6 +2,7 @@ package grpcserver
 
 import (
 	"context"
+	"google.golang.org/protobuf/proto"
 	"sync/atomic"
 	"testing"
 
@@ -40,7 +41,7 @@ func TestValidation(t *testing.T) {
 			name: "short password and bad request id",
 			req: func() *identityv1.CreateAccountRequest {
 				r := validCreate()
-				r.Account.Password = "short"
+				r.Account.Password = proto.String("short")
 				r.RequestId = "not-a-uuid"
 				return r
 			},

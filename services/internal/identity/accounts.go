@@ -194,6 +194,9 @@ func (s *accounts) EnrollTotp(ctx context.Context, req *identityv1.EnrollTotpReq
 	if a.TOTP.Enabled {
 		return nil, errTOTPEnabled
 	}
+	if err := s.recheckPassword(ctx, a, req.GetPassword()); err != nil {
+		return nil, err
+	}
 	secret, uri, err := newTOTPKey(a.Email)
 	if err != nil {
 		return nil, err

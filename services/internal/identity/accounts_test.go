@@ -1,6 +1,7 @@
 package identity_test
 
 import (
+	"google.golang.org/protobuf/proto"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestCreateAccount(t *testing.T) {
 			t.Parallel()
 			pw := tc.password
 			a, err := e.accounts.CreateAccount(t.Context(), &identityv1.CreateAccountRequest{Account: &identityv1.Account{
-				Email: tc.email, DisplayName: tc.displayName, Password: pw,
+				Email: tc.email, DisplayName: tc.displayName, Password: proto.String(pw),
 			}})
 			wantCode(t, "create", err, tc.wantCode)
 			if tc.wantField != "" {
@@ -68,7 +69,7 @@ func TestCreateAccountIdempotent(t *testing.T) {
 	const rid = "0b6e1b8a-3c9e-4a57-9d38-1b2d9b0f6a11"
 	req := func(email string) *identityv1.CreateAccountRequest {
 		return &identityv1.CreateAccountRequest{RequestId: rid, Account: &identityv1.Account{
-			Email: email, DisplayName: "Retry", Password: testPassword,
+			Email: email, DisplayName: "Retry", Password: proto.String(testPassword),
 		}}
 	}
 	first, err := e.accounts.CreateAccount(t.Context(), req("retry@example.org"))

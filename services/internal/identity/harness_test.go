@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"google.golang.org/protobuf/proto"
 	"net"
 	"path/filepath"
 	"strings"
@@ -162,7 +163,7 @@ type user struct {
 func (e *env) signUp(t *testing.T, email string) *user {
 	t.Helper()
 	a, err := e.accounts.CreateAccount(t.Context(), &identityv1.CreateAccountRequest{Account: &identityv1.Account{
-		Email: email, DisplayName: "Person " + strings.Split(email, "@")[0], Password: testPassword,
+		Email: email, DisplayName: "Person " + strings.Split(email, "@")[0], Password: proto.String(testPassword),
 	}})
 	if err != nil {
 		t.Fatalf("sign up %s: %v", email, err)
@@ -188,7 +189,7 @@ func (e *env) signIn(t *testing.T, u *user) *identityv1.Session {
 func (e *env) enrollTOTP(t *testing.T, u *user) {
 	t.Helper()
 	ctx := bearer(t.Context(), e.signIn(t, u).GetAccessToken())
-	enr, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me"})
+	enr, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: u.password})
 	if err != nil {
 		t.Fatalf("enroll: %v", err)
 	}

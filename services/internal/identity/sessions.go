@@ -45,6 +45,43 @@ func lockDuration(level int) time.Duration {
 	return min(d, maxLock)
 }
 
+// fail counts a failed password check at now and reports whether it
+// locked the account.
+func (l *Lockout) fail(now time.Time) (locked bool) {
+	l.Failures++
+	if l.Failures < maxFailures {
+		return false
+	}
+	l.Level++
+	l.Failures = 0
+	l.Until = now.Add(lockDuration(l.Level))
+	return true
+}
+
+// recheckPassword confirms the password of a signed-in caller before a
+// sensitive change. A wrong one counts towards the sign-in lockout, so a
+// stolen access token cannot be used to guess it.
+func (s *Service) recheckPassword(ctx context.Context, a Account, password string) error {
+	now := s.now()
+	if now.Before(a.Lockout.Until) {
+		return lockedError(a.Lockout.Until, now)
+	}
+	ok, _, err := s.hasher.verify(ctx, password, a.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("check password of %s: %w", a.ID, err)
+	}
+	if ok {
+		return nil
+	}
+	if _, err := s.store.UpdateAccount(ctx, a.ID, func(acc *Account) error {
+		acc.Lockout.fail(now)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("count failed password check: %w", err)
+	}
+	return errs.WithReason(errs.Public(errs.Unauthenticated, "the password does not match"), "PASSWORD_MISMATCH")
+}
+
 func lockedError(until, now time.Time) error {
 	return errs.Throttled(until.Sub(now), "too many failed sign-ins; the account is locked for a while")
 }
@@ -103,13 +140,7 @@ func (s *sessions) CreateSession(ctx context.Context, req *identityv1.CreateSess
 		}
 		if !ok || (mfa && step <= acc.TOTP.LastStep) {
 			failed = true
-			acc.Lockout.Failures++
-			if acc.Lockout.Failures >= maxFailures {
-				locked = true
-				acc.Lockout.Level++
-				acc.Lockout.Failures = 0
-				acc.Lockout.Until = now.Add(lockDuration(acc.Lockout.Level))
-			}
+			locked = acc.Lockout.fail(now)
 			return nil
 		}
 		acc.Lockout = Lockout{}

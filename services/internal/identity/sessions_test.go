@@ -222,12 +222,17 @@ func TestTOTP(t *testing.T) {
 	_, err := e.accounts.VerifyTotp(ctx, &identityv1.VerifyTotpRequest{Name: "accounts/me", Code: "123456"})
 	wantCode(t, "verify before enrolling", err, codes.FailedPrecondition)
 
+	// Enrolling asks for the password again: a stolen access token alone
+	// cannot bind a second factor, and wrong guesses count to the lockout.
+	_, err = e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: "not the password"})
+	wantCode(t, "enroll with a wrong password", err, codes.Unauthenticated)
+
 	// A second enrolment replaces the first, unverified secret.
-	first, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me"})
+	first, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: u.password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	enr, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me"})
+	enr, err := e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: u.password})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +251,7 @@ func TestTOTP(t *testing.T) {
 	if !acct.GetTotpEnabled() {
 		t.Fatal("totp not enabled after verify")
 	}
-	_, err = e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me"})
+	_, err = e.accounts.EnrollTotp(ctx, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: u.password})
 	wantCode(t, "enroll when enabled", err, codes.FailedPrecondition)
 	u.secret = enr.GetSecret()
 

@@ -45,7 +45,8 @@ type Account struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// The password, on sign-up only: at least 8 characters, at most 128, not a
 	// commonly used one (NIST SP 800-63B); no composition rules. Never returned.
-	Password      string `protobuf:"bytes,8,opt,name=password,proto3" json:"password,omitempty"`
+	// (optional only so that responses, which never carry it, omit it.)
+	Password      *string `protobuf:"bytes,8,opt,name=password,proto3,oneof" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -130,8 +131,8 @@ func (x *Account) GetCreateTime() *timestamppb.Timestamp {
 }
 
 func (x *Account) GetPassword() string {
-	if x != nil {
-		return x.Password
+	if x != nil && x.Password != nil {
+		return *x.Password
 	}
 	return ""
 }
@@ -416,7 +417,10 @@ func (x *ListAccountsResponse) GetNextPageToken() string {
 type EnrollTotpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Must be `accounts/me`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The account's password, asked again so that a stolen access token
+	// alone cannot bind a second factor the owner does not have.
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -454,6 +458,13 @@ func (*EnrollTotpRequest) Descriptor() ([]byte, []int) {
 func (x *EnrollTotpRequest) GetName() string {
 	if x != nil {
 		return x.Name
+	}
+	return ""
+}
+
+func (x *EnrollTotpRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
 	}
 	return ""
 }
@@ -572,7 +583,7 @@ var File_engage_identity_v1_accounts_proto protoreflect.FileDescriptor
 
 const file_engage_identity_v1_accounts_proto_rawDesc = "" +
 	"\n" +
-	"!engage/identity/v1/accounts.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/field_info.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xce\x03\n" +
+	"!engage/identity/v1/accounts.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/field_info.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe3\x03\n" +
 	"\aAccount\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12#\n" +
 	"\x05email\x18\x02 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12/\n" +
@@ -581,9 +592,11 @@ const file_engage_identity_v1_accounts_proto_rawDesc = "" +
 	"\x0eplatform_admin\x18\x05 \x01(\bB\x03\xe0A\x03R\rplatformAdmin\x12G\n" +
 	"\fagency_roles\x18\x06 \x03(\v2\x1f.engage.identity.v1.AgencyRolesB\x03\xe0A\x03R\vagencyRoles\x12@\n" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"createTime\x12,\n" +
-	"\bpassword\x18\b \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\b\x18\x80\x01R\bpassword:G\xeaAD\n" +
-	"\x1bidentity.engage.dev/Account\x12\x12accounts/{account}*\baccounts2\aaccount\"|\n" +
+	"createTime\x124\n" +
+	"\bpassword\x18\b \x01(\tB\x13\xe0A\x02\xe0A\x04\xbaH\n" +
+	"\xc8\x01\x01r\x05\x10\b\x18\x80\x01H\x00R\bpassword\x88\x01\x01:G\xeaAD\n" +
+	"\x1bidentity.engage.dev/Account\x12\x12accounts/{account}*\baccounts2\aaccountB\v\n" +
+	"\t_password\"|\n" +
 	"\vAgencyRoles\x12:\n" +
 	"\x06agency\x18\x01 \x01(\tB\"\xe0A\x03\xfaA\x1c\n" +
 	"\x1aidentity.engage.dev/AgencyR\x06agency\x121\n" +
@@ -602,11 +615,12 @@ const file_engage_identity_v1_accounts_proto_rawDesc = "" +
 	"\x06filter\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xac\x02R\x06filter\"w\n" +
 	"\x14ListAccountsResponse\x127\n" +
 	"\baccounts\x18\x01 \x03(\v2\x1b.engage.identity.v1.AccountR\baccounts\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"^\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8c\x01\n" +
 	"\x11EnrollTotpRequest\x12I\n" +
 	"\x04name\x18\x01 \x01(\tB5\xe0A\x02\xfaA\x1d\n" +
 	"\x1bidentity.engage.dev/Account\xbaH\x0fr\r\n" +
-	"\vaccounts/meR\x04name\"M\n" +
+	"\vaccounts/meR\x04name\x12,\n" +
+	"\bpassword\x18\x02 \x01(\tB\x10\xe0A\x02\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x01R\bpassword\"M\n" +
 	"\x12EnrollTotpResponse\x12\x16\n" +
 	"\x06secret\x18\x01 \x01(\tR\x06secret\x12\x1f\n" +
 	"\votpauth_uri\x18\x02 \x01(\tR\n" +
@@ -681,6 +695,7 @@ func file_engage_identity_v1_accounts_proto_init() {
 	if File_engage_identity_v1_accounts_proto != nil {
 		return
 	}
+	file_engage_identity_v1_accounts_proto_msgTypes[0].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -43,7 +43,8 @@ type AccountServiceClient interface {
 	// account to bind a role to.
 	ListAccounts(ctx context.Context, in *ListAccountsRequest, opts ...grpc.CallOption) (*ListAccountsResponse, error)
 	// Starts TOTP (RFC 6238) enrolment: returns a new secret to load into an
-	// authenticator app. The second factor is not active until verified.
+	// authenticator app. The second factor is not active until verified. The
+	// password is asked again; failures count towards the sign-in lockout.
 	EnrollTotp(ctx context.Context, in *EnrollTotpRequest, opts ...grpc.CallOption) (*EnrollTotpResponse, error)
 	// Completes TOTP enrolment with a current code. From the next sign-in on,
 	// a code is required and staff roles take effect.
@@ -125,7 +126,8 @@ type AccountServiceServer interface {
 	// account to bind a role to.
 	ListAccounts(context.Context, *ListAccountsRequest) (*ListAccountsResponse, error)
 	// Starts TOTP (RFC 6238) enrolment: returns a new secret to load into an
-	// authenticator app. The second factor is not active until verified.
+	// authenticator app. The second factor is not active until verified. The
+	// password is asked again; failures count towards the sign-in lockout.
 	EnrollTotp(context.Context, *EnrollTotpRequest) (*EnrollTotpResponse, error)
 	// Completes TOTP enrolment with a current code. From the next sign-in on,
 	// a code is required and staff roles take effect.

@@ -33,7 +33,9 @@ type Agency struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The resource name, `agencies/{agency}`.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// The agency's name as the public sees it.
+	// The agency's name as the public sees it. Required on create; rules
+	// on updatable resource fields skip empty values so that a PATCH may
+	// leave them out (the service checks what the update mask names).
 	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// A short public description.
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
@@ -775,10 +777,10 @@ var File_engage_identity_v1_agencies_proto protoreflect.FileDescriptor
 
 const file_engage_identity_v1_agencies_proto_rawDesc = "" +
 	"\n" +
-	"!engage/identity/v1/agencies.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/field_info.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\x03\n" +
+	"!engage/identity/v1/agencies.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/api/field_info.proto\x1a\x19google/api/resource.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc1\x03\n" +
 	"\x06Agency\x12\x17\n" +
-	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12/\n" +
-	"\fdisplay_name\x18\x02 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x10\x01\x18xR\vdisplayName\x12-\n" +
+	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x122\n" +
+	"\fdisplay_name\x18\x02 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18xR\vdisplayName\x12-\n" +
 	"\vdescription\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\xd0\x0fR\vdescription\x12/\n" +
 	"\vwebsite_uri\x18\x04 \x01(\tB\x0e\xe0A\x01\xbaH\b\xd8\x01\x01r\x03\x88\x01\x01R\n" +
 	"websiteUri\x12'\n" +
