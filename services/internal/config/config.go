@@ -35,6 +35,10 @@ type Config struct {
 	// IdentityAddr is the identity service's gRPC address, for services and
 	// the gateway running as separate processes.
 	IdentityAddr string `env:"ENGAGE_IDENTITY_ADDR"`
+	// TrustedProxies are the networks the REST gateway calls the services
+	// from. Anonymous calls from them are rate-limited by the gateway, per
+	// client, instead of all together by the gateway's address.
+	TrustedProxies []string `env:"ENGAGE_TRUSTED_PROXIES" envSeparator:"," envDefault:"127.0.0.0/8,::1/128"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `env:"ENGAGE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"ENGAGE_LOG_FORMAT" envDefault:"text"`
@@ -58,6 +62,7 @@ func FromEnv(environ []string) (Config, error) {
 		return Config{}, fmt.Errorf("environment: %w", err)
 	}
 	c.CORSOrigins = splitList(strings.Join(c.CORSOrigins, ","))
+	c.TrustedProxies = splitList(strings.Join(c.TrustedProxies, ","))
 	return c, nil
 }
 
@@ -71,6 +76,10 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AdminPassword, "admin-password", c.AdminPassword, "first platform admin's password; generated when empty (ENGAGE_ADMIN_PASSWORD)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo agency on a fresh data directory (ENGAGE_DEMO)")
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service address in split mode (ENGAGE_IDENTITY_ADDR)")
+	fs.Func("trusted-proxies", "comma-separated networks of the gateway, as seen by the services (ENGAGE_TRUSTED_PROXIES)", func(s string) error {
+		c.TrustedProxies = splitList(s)
+		return nil
+	})
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ENGAGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (ENGAGE_LOG_FORMAT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest REST request body (ENGAGE_MAX_BODY_BYTES)")

@@ -1,0 +1,92 @@
+package access_test
+
+import (
+	"strings"
+	"testing"
+
+	// Every service's generated package, so that its descriptors are
+	// registered and walked below. Add each new service here.
+	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	_ "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/access"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+)
+
+// TestEveryRPCDeclaresAPolicy walks every service of the contract and fails
+// for any method without an access policy, or with an agency-role policy
+// whose request cannot name an agency.
+func TestEveryRPCDeclaresAPolicy(t *testing.T) {
+	t.Parallel()
+	var methods int
+	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		if !strings.HasPrefix(string(fd.Package()), "engage.") {
+			return true
+		}
+		for i := 0; i < fd.Services().Len(); i++ {
+			sd := fd.Services().Get(i)
+			for j := 0; j < sd.Methods().Len(); j++ {
+				md := sd.Methods().Get(j)
+				methods++
+				full := "/" + string(sd.FullName()) + "/" + string(md.Name())
+				p, ok := access.Policy(full)
+				if !ok {
+					t.Errorf("%s declares no access policy", full)
+					continue
+				}
+				if p.GetAudience() == accessv1.Audience_AUDIENCE_AGENCY_ROLE {
+					if len(p.GetRoles()) == 0 {
+						t.Errorf("%s: agency-role policy without roles", full)
+					}
+					if !namesResource(md.Input()) {
+						t.Errorf("%s: agency-role policy but the request has no name, parent or resource with a name", full)
+					}
+				}
+			}
+		}
+		return true
+	})
+	if methods < 20 {
+		t.Errorf("walked %d methods; the generated packages are not linked in", methods)
+	}
+}
+
+func namesResource(m protoreflect.MessageDescriptor) bool {
+	f := m.Fields()
+	if f.ByName("name") != nil || f.ByName("parent") != nil {
+		return true
+	}
+	for i := 0; i < f.Len(); i++ {
+		if sub := f.Get(i).Message(); sub != nil && sub.Fields().ByName("name") != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func TestResourceAndAgency(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		req        any
+		wantRes    string
+		wantAgency string
+	}{
+		{"name", &identityv1.GetAgencyRequest{Name: "agencies/a1"}, "agencies/a1", "a1"},
+		{"parent", &identityv1.ListPartnersRequest{Parent: "agencies/a2"}, "agencies/a2", "a2"},
+		{"nested", &identityv1.UpdateAgencyRequest{Agency: &identityv1.Agency{Name: "agencies/a3"}}, "agencies/a3", "a3"},
+		{"child", &identityv1.GetPartnerRequest{Name: "agencies/a4/partners/p"}, "agencies/a4/partners/p", "a4"},
+		{"none", &identityv1.GetSigningKeysRequest{}, "", ""},
+		{"not an agency", &identityv1.GetAccountRequest{Name: "accounts/me"}, "accounts/me", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := access.Resource(tt.req.(interface{ ProtoReflect() protoreflect.Message }).ProtoReflect().Interface())
+			if res != tt.wantRes || access.Agency(res) != tt.wantAgency {
+				t.Errorf("Resource = %q, Agency = %q; want %q, %q", res, access.Agency(res), tt.wantRes, tt.wantAgency)
+			}
+		})
+	}
+}
