@@ -180,5 +180,35 @@ func shutdownHTTP(s *http.Server) func(context.Context) error {
 	}
 }
 
+// sessionPurgeInterval is how often ended sessions are deleted.
+const sessionPurgeInterval = 6 * time.Hour
+
+// every runs fn at each interval until the platform shuts down; a failure
+// is logged and the next tick tries again.
+func (p *Platform) every(name string, interval time.Duration, fn func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := fn(ctx); err != nil && ctx.Err() == nil {
+					p.log.Error("periodic task failed", "task", name, "err", err)
+				}
+			}
+		}
+	}()
+	p.onShutdown(name, func(context.Context) error {
+		cancel()
+		<-done
+		return nil
+	})
+}
+
 // readHeaderTimeout bounds slow-loris clients on the REST listener.
 const readHeaderTimeout = 10 * time.Second

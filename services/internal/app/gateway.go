@@ -35,6 +35,11 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 		Logger:       p.log.With("component", "gateway"),
 		Registry:     reg,
 		Drain:        drain,
+		AnonymousLimit: gateway.RateLimit{
+			PerSecond: cfg.AnonymousRateLimit,
+			Burst:     cfg.AnonymousRateBurst,
+			Disabled:  cfg.AnonymousRateLimit == 0,
+		},
 	})
 	if err != nil {
 		stopStreams()

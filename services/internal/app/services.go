@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/services/internal/identity"
 	identitystore "github.com/engagehq/engage/services/internal/identity/boltstore"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 )
 
 // startServices opens the identity store and serves the gRPC services of
@@ -52,7 +53,11 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg pro
 		Audit:         svc,
 		Service:       "identity",
 		Logger:        p.log,
-		Limits:        auth.Limits{ProxyPeers: proxies},
+		Limits: auth.Limits{
+			Principal:  rateLimit(cfg.RateLimit, cfg.RateBurst),
+			Anonymous:  rateLimit(cfg.AnonymousRateLimit, cfg.AnonymousRateBurst),
+			ProxyPeers: proxies,
+		},
 	})
 	if err != nil {
 		return b, err
@@ -81,6 +86,14 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg pro
 	p.onShutdown("grpc server", srv.Shutdown)
 	srv.SetServing()
 
+	p.every("purge expired sessions", sessionPurgeInterval, func(ctx context.Context) error {
+		n, err := svc.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
+
 	if all && cfg.Demo && b.adminCreated {
 		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword)
 		if err != nil {
@@ -90,6 +103,14 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg pro
 	}
 	p.log.Info("grpc serving", "addr", lis.Addr().String())
 	return b, nil
+}
+
+// rateLimit turns a configured rate into a limit; 0 disables it.
+func rateLimit(perSecond float64, burst int) auth.RateLimit {
+	if perSecond == 0 {
+		return auth.RateLimit{Rate: rate.Inf, Burst: burst}
+	}
+	return auth.RateLimit{Rate: rate.Limit(perSecond), Burst: burst}
 }
 
 func parsePrefixes(ss []string) ([]netip.Prefix, error) {

@@ -39,6 +39,14 @@ type Config struct {
 	// from. Anonymous calls from them are rate-limited by the gateway, per
 	// client, instead of all together by the gateway's address.
 	TrustedProxies []string `env:"ENGAGE_TRUSTED_PROXIES" envSeparator:"," envDefault:"127.0.0.0/8,::1/128"`
+	// RateLimit and RateBurst limit each signed-in account or partner, per
+	// service process (requests per second, and the burst allowed).
+	RateLimit float64 `env:"ENGAGE_RATE_LIMIT" envDefault:"20"`
+	RateBurst int     `env:"ENGAGE_RATE_BURST" envDefault:"40"`
+	// AnonymousRateLimit and AnonymousRateBurst limit each client without
+	// credentials, keyed by a hash of its address that lives only in memory.
+	AnonymousRateLimit float64 `env:"ENGAGE_ANONYMOUS_RATE_LIMIT" envDefault:"10"`
+	AnonymousRateBurst int     `env:"ENGAGE_ANONYMOUS_RATE_BURST" envDefault:"40"`
 	// LogLevel is debug, info, warn or error; LogFormat text or json.
 	LogLevel  string `env:"ENGAGE_LOG_LEVEL" envDefault:"info"`
 	LogFormat string `env:"ENGAGE_LOG_FORMAT" envDefault:"text"`
@@ -80,6 +88,10 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 		c.TrustedProxies = splitList(s)
 		return nil
 	})
+	fs.Float64Var(&c.RateLimit, "rate-limit", c.RateLimit, "requests per second per signed-in caller; 0 disables (ENGAGE_RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", c.RateBurst, "burst per signed-in caller (ENGAGE_RATE_BURST)")
+	fs.Float64Var(&c.AnonymousRateLimit, "anonymous-rate-limit", c.AnonymousRateLimit, "requests per second per anonymous client; 0 disables (ENGAGE_ANONYMOUS_RATE_LIMIT)")
+	fs.IntVar(&c.AnonymousRateBurst, "anonymous-rate-burst", c.AnonymousRateBurst, "burst per anonymous client (ENGAGE_ANONYMOUS_RATE_BURST)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (ENGAGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json (ENGAGE_LOG_FORMAT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest REST request body (ENGAGE_MAX_BODY_BYTES)")
@@ -106,6 +118,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxCallDuration <= 0 {
 		problems = append(problems, errors.New("max-call-duration must be positive"))
+	}
+	if c.RateLimit < 0 || c.AnonymousRateLimit < 0 || c.RateBurst < 1 || c.AnonymousRateBurst < 1 {
+		problems = append(problems, errors.New("rate limits must be ≥ 0 and bursts ≥ 1"))
 	}
 	if _, err := c.Level(); err != nil {
 		problems = append(problems, err)
