@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"path/filepath"
 
@@ -13,13 +14,14 @@ import (
 	"github.com/engagehq/engage/services/internal/identity"
 	identitystore "github.com/engagehq/engage/services/internal/identity/boltstore"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 )
 
 // startServices opens the identity store and serves the gRPC services of
 // this process on cfg.GRPCAddr. In the all-in-one process (all) it also
 // bootstraps the first administrator and, when asked, seeds the demo.
-func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg prometheus.Registerer, all bool) (bannerInfo, error) {
+func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *prometheus.Registry, all bool) (bannerInfo, error) {
 	var b bannerInfo
 	if !all && len(cfg.InternalSecret) < 32 {
 		return b, fmt.Errorf("ENGAGE_INTERNAL_SECRET must be set (32+ characters) when services run in separate processes")
@@ -102,7 +104,27 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg pro
 		b.demo = demo
 	}
 	p.log.Info("grpc serving", "addr", lis.Addr().String())
+	if !all && cfg.MetricsAddr != "" {
+		if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
+			return b, err
+		}
+	}
 	return b, nil
+}
+
+// serveMetrics serves /metrics for a service that runs without the gateway.
+func (p *Platform) serveMetrics(addr string, reg *prometheus.Registry) error {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout}
+	p.serve("metrics", func() error { return srv.Serve(lis) })
+	p.onShutdown("metrics server", shutdownHTTP(srv))
+	p.log.Info("metrics serving", "addr", lis.Addr().String())
+	return nil
 }
 
 // rateLimit turns a configured rate into a limit; 0 disables it.
