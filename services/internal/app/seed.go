@@ -12,7 +12,9 @@ import (
 	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/pquerna/otp/totp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 )
 
 // The demo seed builds a small living agency through the public gRPC API,
@@ -70,7 +72,11 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 
 	// The administrator enrolls a second factor: platform administration,
 	// like every staff role, needs one.
-	adminTOTP, admin, err := s.enrollAndSignIn(ctx, cfg.AdminEmail, adminPassword)
+	adminTOTP, err := s.enroll(ctx, cfg.AdminEmail, adminPassword)
+	if err != nil {
+		return nil, fmt.Errorf("administrator: %w", err)
+	}
+	admin, err := s.signInWithCode(ctx, cfg.AdminEmail, adminPassword, adminTOTP)
 	if err != nil {
 		return nil, fmt.Errorf("administrator: %w", err)
 	}
@@ -111,7 +117,7 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		if len(p.roles) == 0 {
 			continue
 		}
-		if p.totpSecret, _, err = s.enrollAndSignIn(ctx, p.email, demoPassword); err != nil {
+		if p.totpSecret, err = s.enroll(ctx, p.email, demoPassword); err != nil {
 			return nil, fmt.Errorf("%s: %w", p.email, err)
 		}
 		for _, r := range p.roles {
@@ -139,42 +145,62 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	return info, nil
 }
 
-// enrollAndSignIn signs in with a password, enrolls and verifies TOTP, and
-// signs in again with a code, returning the secret and a context that
-// calls with the second-factor session.
-func (s *seeder) enrollAndSignIn(ctx context.Context, email, password string) (string, context.Context, error) {
+// enroll signs in with a password, enrolls TOTP, verifies it and signs
+// out, returning the secret. It verifies with the previous time step's code
+// (within the accepted clock skew) so that the account's last used step is
+// already past: the code `engage totp` or an authenticator app shows right
+// now is then accepted at the first sign-in. Verifying with the current or
+// a later step would refuse that code for up to a minute after the seed,
+// and count every refusal towards the sign-in lockout.
+func (s *seeder) enroll(ctx context.Context, email, password string) (string, error) {
 	first, err := s.sessions.CreateSession(ctx, &identityv1.CreateSessionRequest{Email: email, Password: password})
 	if err != nil {
-		return "", nil, fmt.Errorf("sign in: %w", err)
+		return "", fmt.Errorf("sign in: %w", err)
 	}
 	as := bearer(ctx, first.GetAccessToken())
 	enr, err := s.accounts.EnrollTotp(as, &identityv1.EnrollTotpRequest{Name: "accounts/me", Password: password})
 	if err != nil {
-		return "", nil, fmt.Errorf("enroll totp: %w", err)
+		return "", fmt.Errorf("enroll totp: %w", err)
 	}
-	now := time.Now()
-	code, err := totp.GenerateCode(enr.GetSecret(), now)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := s.accounts.VerifyTotp(as, &identityv1.VerifyTotpRequest{Name: "accounts/me", Code: code}); err != nil {
-		return "", nil, fmt.Errorf("verify totp: %w", err)
-	}
-	// A used time step is refused again; the next step's code is within
-	// the accepted clock skew.
-	next, err := totp.GenerateCode(enr.GetSecret(), now.Add(30*time.Second))
-	if err != nil {
-		return "", nil, err
-	}
-	sess, err := s.sessions.CreateSession(ctx, &identityv1.CreateSessionRequest{Email: email, Password: password, TotpCode: next})
-	if err != nil {
-		return "", nil, fmt.Errorf("sign in with totp: %w", err)
+	for attempt := 1; ; attempt++ {
+		code, err := totp.GenerateCode(enr.GetSecret(), time.Now().Add(-totpPeriod))
+		if err != nil {
+			return "", err
+		}
+		_, err = s.accounts.VerifyTotp(as, &identityv1.VerifyTotpRequest{Name: "accounts/me", Code: code})
+		if err == nil {
+			break
+		}
+		// A step boundary passed between making the code and checking it,
+		// which puts the code two steps behind: once more with a fresh one.
+		if attempt == 1 && status.Code(err) == codes.InvalidArgument {
+			continue
+		}
+		return "", fmt.Errorf("verify totp: %w", err)
 	}
 	if _, err := s.sessions.RevokeSession(ctx, &identityv1.RevokeSessionRequest{RefreshToken: first.GetRefreshToken()}); err != nil {
-		return "", nil, fmt.Errorf("sign out: %w", err)
+		return "", fmt.Errorf("sign out: %w", err)
 	}
-	return enr.GetSecret(), bearer(ctx, sess.GetAccessToken()), nil
+	return enr.GetSecret(), nil
 }
+
+// signInWithCode signs in with a password and the current step's code and
+// returns a context that calls with the second-factor session. The
+// account's own code is accepted again from the next step on.
+func (s *seeder) signInWithCode(ctx context.Context, email, password, secret string) (context.Context, error) {
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.sessions.CreateSession(ctx, &identityv1.CreateSessionRequest{Email: email, Password: password, TotpCode: code})
+	if err != nil {
+		return nil, fmt.Errorf("sign in with totp: %w", err)
+	}
+	return bearer(ctx, sess.GetAccessToken()), nil
+}
+
+// totpPeriod is the RFC 6238 time step every authenticator app uses.
+const totpPeriod = 30 * time.Second
 
 func bearer(ctx context.Context, token string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
