@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	ms := func(ns ...int) []time.Duration {
+		out := make([]time.Duration, len(ns))
+		for i, n := range ns {
+			out[i] = time.Duration(n) * time.Millisecond
+		}
+		return out
+	}
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(i+1) * time.Millisecond
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one value is every percentile", ms(7), 99, 7 * time.Millisecond},
+		{"p0 is the smallest", ms(1, 2, 3), 0, time.Millisecond},
+		{"p100 is the largest", ms(1, 2, 3), 100, 3 * time.Millisecond},
+		{"median of an odd count", ms(1, 2, 3, 4, 5), 50, 3 * time.Millisecond},
+		{"p50 of an even count is the lower middle", ms(1, 2, 3, 4), 50, 2 * time.Millisecond},
+		{"p51 of an even count is the upper middle", ms(1, 2, 3, 4), 51, 3 * time.Millisecond},
+		{"p50 of 1..100", hundred, 50, 50 * time.Millisecond},
+		{"p99 of 1..100", hundred, 99, 99 * time.Millisecond},
+		{"p99.9 of 1..100 rounds up", hundred, 99.9, 100 * time.Millisecond},
+		{"p99 of ten is the largest", ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 99, 10 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := percentile(tt.sorted, tt.p); got != tt.want {
+				t.Errorf("percentile(%v, %v) = %v, want %v", tt.sorted, tt.p, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMedian(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{"none", nil, 0},
+		{"odd count, unsorted", []float64{0.9, 0.5, 0.7}, 0.7},
+		{"even count is the mean of the middle two", []float64{4, 1, 3, 2}, 2.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := slices.Clone(tt.xs)
+			if got := median(tt.xs); got != tt.want {
+				t.Errorf("median(%v) = %v, want %v", tt.xs, got, tt.want)
+			}
+			if diff := cmp.Diff(in, tt.xs); diff != "" {
+				t.Errorf("median changed its input (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRunLoadCounts checks the bookkeeping with a caller that fails every
+// third call: every call is counted once, failures apart from latencies.
+func TestRunLoadCounts(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	boom := errors.New("boom")
+	r := runLoad(t.Context(), 4, 100*time.Millisecond, func(int) caller {
+		return func(context.Context) error {
+			if calls.Add(1)%3 == 0 {
+				return boom
+			}
+			return nil
+		}
+	})
+	if got := int64(r.ok + r.failed); got != calls.Load() {
+		t.Errorf("ok %d + failed %d = %d, want the %d calls made", r.ok, r.failed, got, calls.Load())
+	}
+	if want := int(calls.Load() / 3); r.failed != want {
+		t.Errorf("failed = %d, want %d", r.failed, want)
+	}
+	if len(r.latencies) != r.ok {
+		t.Errorf("%d latencies for %d OK calls", len(r.latencies), r.ok)
+	}
+	if !slices.IsSorted(r.latencies) {
+		t.Error("latencies are not sorted")
+	}
+	if !errors.Is(r.firstErr, boom) {
+		t.Errorf("firstErr = %v, want %v", r.firstErr, boom)
+	}
+	if r.elapsed < 100*time.Millisecond {
+		t.Errorf("elapsed %v, shorter than the run", r.elapsed)
+	}
+}
+
+// TestRunLoadBare loads an in-process bare server over both protocols with
+// the benchmark's own clients.
+func TestRunLoadBare(t *testing.T) {
+	t.Parallel()
+	s, err := startBare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.stop(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	o := options{concurrency: 8, conns: 2}
+	for _, p := range protocols() {
+		t.Run(p.file, func(t *testing.T) {
+			t.Parallel()
+			lc, err := p.dial(t.Context(), s.addrs, "a token", o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer lc.close()
+			r := runLoad(lc.ctx, o.concurrency, 200*time.Millisecond, lc.newCaller)
+			if r.ok == 0 || r.failed != 0 {
+				t.Fatalf("ok %d, failed %d (first: %v), want only OK calls", r.ok, r.failed, r.firstErr)
+			}
+			if len(r.latencies) != r.ok || !slices.IsSorted(r.latencies) {
+				t.Errorf("%d latencies (sorted: %v) for %d calls", len(r.latencies), slices.IsSorted(r.latencies), r.ok)
+			}
+			if p50, p99 := r.percentile(50), r.percentile(99); p50 <= 0 || p99 < p50 || p99 > r.latencies[r.ok-1] {
+				t.Errorf("p50 %v, p99 %v, max %v", p50, p99, r.latencies[r.ok-1])
+			}
+			if r.rate() <= 0 {
+				t.Errorf("rate %v", r.rate())
+			}
+		})
+	}
+}
+
+func TestLineWriter(t *testing.T) {
+	t.Parallel()
+	lines := make(chan string, 4)
+	w := &lineWriter{lines: lines}
+	for _, chunk := range []string{`{"grpc":`, `"a"}` + "\nok\nerr", "or: x\n", "partial"} {
+		if _, err := w.Write([]byte(chunk)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(lines)
+	var got []string
+	for l := range lines {
+		got = append(got, l)
+	}
+	if diff := cmp.Diff([]string{`{"grpc":"a"}`, "ok", "error: x"}, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}

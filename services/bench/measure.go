@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// maxErrorRate is the share of failed calls above which a run is not a
+// measurement but a failure.
+const maxErrorRate = 0.01
+
+// side is one of the two servers compared.
+type side struct {
+	name  string
+	child *child
+}
+
+// measure starts both servers, signs in on Engage, runs the rounds of each
+// protocol and prints the per-round figures and the summary table.
+func measure(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dataDir, err := os.MkdirTemp("", "engage-bench-")
+	if err != nil {
+		return err
+	}
+	// Deferred first, so it runs after the Engage child has stopped.
+	defer os.RemoveAll(dataDir)
+
+	bare, err := startChild(ctx, exe, roleBare, stderr)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, bare.stop()) }()
+	engage, err := startChild(ctx, exe, roleEngage, stderr, "-data-dir", dataDir)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, engage.stop()) }()
+
+	acct := newResident(engage.addrs.HTTP)
+	if err := acct.signUp(ctx); err != nil {
+		return fmt.Errorf("sign up on Engage: %w", err)
+	}
+	printHeader(stdout, o, bare.addrs, engage.addrs)
+
+	// A token must outlive both runs of a round.
+	need := 2 * (o.warmup + o.duration + callGrace)
+	var summaries []summary
+	for _, p := range protocols() {
+		profile := ""
+		if o.cpuprofile != "" {
+			profile = o.cpuprofile + "-" + p.file + ".pprof"
+			if err := engage.send(ctx, "profile "+profile); err != nil {
+				return err
+			}
+		}
+		var rounds []round
+		for r := 1; r <= o.rounds; r++ {
+			token, err := acct.accessToken(ctx, need)
+			if err != nil {
+				return fmt.Errorf("sign in on Engage: %w", err)
+			}
+			order := []side{{roleBare, bare}, {roleEngage, engage}}
+			if r%2 == 0 {
+				order[0], order[1] = order[1], order[0]
+			}
+			var rd round
+			for _, s := range order {
+				res, err := runSide(ctx, p, s.child.addrs, token, o)
+				if err != nil {
+					return fmt.Errorf("%s, round %d, %s: %w", p.name, r, s.name, err)
+				}
+				printRun(stdout, p, r, s.name, res)
+				if s.name == roleBare {
+					rd.bare = res
+				} else {
+					rd.engage = res
+				}
+			}
+			printRatio(stdout, p, r, rd)
+			rounds = append(rounds, rd)
+		}
+		if profile != "" {
+			if err := engage.send(ctx, "stop"); err != nil {
+				return err
+			}
+		}
+		summaries = append(summaries, summarize(p, rounds, profile))
+	}
+	printSummary(stdout, summaries)
+	return nil
+}
+
+// runSide loads one server over one protocol: a first call that must
+// succeed, the warm-up, then the measured run.
+func runSide(ctx context.Context, p protocol, a addrs, token string, o options) (loadResult, error) {
+	lc, err := p.dial(ctx, a, token, o)
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer lc.close()
+	if err := lc.newCaller(0)(lc.ctx); err != nil {
+		return loadResult{}, fmt.Errorf("first call: %w", err)
+	}
+	if o.warmup > 0 {
+		w := runLoad(lc.ctx, o.concurrency, o.warmup, lc.newCaller)
+		if err := check(ctx, w); err != nil {
+			return loadResult{}, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	r := runLoad(lc.ctx, o.concurrency, o.duration, lc.newCaller)
+	return r, check(ctx, r)
+}
+
+// check fails a run that was interrupted or had too many failed calls.
+func check(ctx context.Context, r loadResult) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.ok == 0 || r.errorRate() > maxErrorRate {
+		return fmt.Errorf("%d of %d calls failed (%.2f%%, more than %.0f%%); first: %v",
+			r.failed, r.ok+r.failed, 100*r.errorRate(), 100*maxErrorRate, r.firstErr)
+	}
+	return nil
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"text/tabwriter"
+	"time"
+)
+
+// round is one protocol's bare and Engage runs of one round.
+type round struct{ bare, engage loadResult }
+
+func (r round) ratio() float64 {
+	if b := r.bare.rate(); b > 0 {
+		return r.engage.rate() / b
+	}
+	return 0
+}
+
+// summary is one protocol's medians over its rounds.
+type summary struct {
+	p                        protocol
+	bareRate, engageRate     float64
+	ratio                    float64
+	bareP50, bareP99         time.Duration
+	engageP50, engageP99     time.Duration
+	profile                  string
+	bareFailed, engageFailed int
+}
+
+func summarize(p protocol, rounds []round, profile string) summary {
+	s := summary{p: p, profile: profile}
+	var ratios, bareRates, engageRates []float64
+	var bareP50, bareP99, engageP50, engageP99 []time.Duration
+	for _, r := range rounds {
+		ratios = append(ratios, r.ratio())
+		bareRates = append(bareRates, r.bare.rate())
+		engageRates = append(engageRates, r.engage.rate())
+		bareP50 = append(bareP50, r.bare.percentile(50))
+		bareP99 = append(bareP99, r.bare.percentile(99))
+		engageP50 = append(engageP50, r.engage.percentile(50))
+		engageP99 = append(engageP99, r.engage.percentile(99))
+		s.bareFailed += r.bare.failed
+		s.engageFailed += r.engage.failed
+	}
+	s.ratio = median(ratios)
+	s.bareRate, s.engageRate = median(bareRates), median(engageRates)
+	s.bareP50, s.bareP99 = median(bareP50), median(bareP99)
+	s.engageP50, s.engageP99 = median(engageP50), median(engageP99)
+	return s
+}
+
+// median is the middle value, or the mean of the two middle ones; 0 for none.
+func median[T float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func printHeader(w io.Writer, o options, bare, engage addrs) {
+	fmt.Fprintf(w, "Engage vs bare: authenticated read, GET /v1/accounts/me and AccountService/GetAccount {name: \"accounts/me\"}\n")
+	fmt.Fprintf(w, "machine       %d CPUs, GOMAXPROCS %d, %s %s/%s; load generator and both servers share them\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "load          closed loop, %d workers, %s warm-up + %s measured per run; rounds per protocol: %d\n",
+		o.concurrency, o.warmup, o.duration, o.rounds)
+	fmt.Fprintf(w, "clients       gRPC: %d shared connections; REST: one http.Client, HTTP/1.1, up to %d idle connections\n",
+		o.conns, o.concurrency)
+	fmt.Fprintf(w, "order         bare then Engage in odd rounds, Engage then bare in even rounds; ratio = median of per-round ratios\n")
+	fmt.Fprintf(w, "bare          grpc.NewServer() echo on %s, runtime.NewServeMux() on %s (own process)\n", bare.GRPC, bare.HTTP)
+	fmt.Fprintf(w, "engage        app.Start (engage serve) gRPC %s, REST %s (own process, bbolt in a temp dir)\n", engage.GRPC, engage.HTTP)
+	fmt.Fprintf(w, "engage config per-account and anonymous rate limits DISABLED (0), log level %s (no access log), access token TTL %s\n",
+		engageLogLevel, engageTokenTTL)
+	fmt.Fprintf(w, "              every request carries the same signed-in resident's Authorization: Bearer token, bare ignores it\n\n")
+}
+
+func printRun(w io.Writer, p protocol, r int, side string, res loadResult) {
+	fmt.Fprintf(w, "%-16s round %d  %-6s  %8.0f req/s  p50 %7s  p99 %7s  calls %7d  errors %d\n",
+		p.name, r, side, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), res.ok+res.failed, res.failed)
+}
+
+func printRatio(w io.Writer, p protocol, r int, rd round) {
+	fmt.Fprintf(w, "%-16s round %d  ratio   %.2f\n", p.name, r, rd.ratio())
+}
+
+func printSummary(w io.Writer, ss []summary) {
+	fmt.Fprintf(w, "\nmedians over rounds\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "path\tbare req/s\tengage req/s\tratio\ttarget\tbare p50/p99\tengage p50/p99\terrors bare/engage")
+	for _, s := range ss {
+		verdict := "PASS"
+		if s.ratio < s.p.target {
+			verdict = "BELOW"
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f %s\t≥%.2f\t%s/%s\t%s/%s\t%d/%d\n",
+			s.p.name, s.bareRate, s.engageRate, s.ratio, verdict, s.p.target,
+			ms(s.bareP50), ms(s.bareP99), ms(s.engageP50), ms(s.engageP99), s.bareFailed, s.engageFailed)
+	}
+	tw.Flush()
+	for _, s := range ss {
+		if s.profile != "" {
+			fmt.Fprintf(w, "Engage CPU profile, %s rounds: go tool pprof -top %s\n", s.p.name, s.profile)
+		}
+	}
+}
+
+// ms formats a latency in milliseconds.
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/app"
+	"github.com/engagehq/engage/services/internal/config"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// The roles of the child processes.
+const (
+	roleBare   = "bare"
+	roleEngage = "engage"
+)
+
+// Settings of the Engage child that change what is measured; the report
+// prints them.
+const (
+	// engageLogLevel drops the info access log line written per call.
+	engageLogLevel = "warn"
+	// engageTokenTTL is the longest access token Engage issues, so that one
+	// sign-in covers several rounds.
+	engageTokenTTL = 15 * time.Minute
+	adminEmail     = "admin@bench.example"
+	adminPassword  = "bench administrator passphrase"
+)
+
+// addrs is what a child prints, as one JSON line, once it serves.
+type addrs struct {
+	GRPC string `json:"grpc"`
+	HTTP string `json:"http"`
+}
+
+// server is a started child server.
+type server struct {
+	addrs addrs
+	stop  func(context.Context) error
+}
+
+// serveChild runs one role until stdin closes (the parent stops it or dies)
+// or a signal arrives. On stdin it accepts "profile PATH" and "stop", which
+// start and stop a CPU profile, answering each with one line on stdout:
+// "ok" or "error: …".
+func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var (
+		s   server
+		err error
+	)
+	switch role {
+	case roleBare:
+		s, err = startBare()
+	case roleEngage:
+		s, err = startEngage(ctx, dataDir, stderr)
+		// The parent removes the directory too, after this process ends;
+		// removing it here as well leaves nothing behind when the parent
+		// was killed.
+		defer os.RemoveAll(dataDir)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.stop(sctx); err != nil {
+			fmt.Fprintf(stderr, "%s: stop: %v\n", role, err)
+		}
+	}()
+	line, err := json.Marshal(s.addrs)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(stdout, "%s\n", line); err != nil {
+		return err
+	}
+
+	cmds := make(chan string)
+	go func() {
+		defer close(cmds)
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			cmds <- sc.Text()
+		}
+	}()
+	var prof profiler
+	defer prof.stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case cmd, ok := <-cmds:
+			if !ok {
+				return nil
+			}
+			reply := "ok"
+			if err := prof.do(cmd); err != nil {
+				reply = "error: " + err.Error()
+			}
+			fmt.Fprintln(stdout, reply)
+		}
+	}
+}
+
+// profiler is the CPU profile a parent asked for.
+type profiler struct{ f *os.File }
+
+func (p *profiler) do(cmd string) error {
+	switch verb, arg, _ := strings.Cut(cmd, " "); verb {
+	case "profile":
+		if p.f != nil {
+			return errors.New("a profile is already running")
+		}
+		f, err := os.Create(arg)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		p.f = f
+		return nil
+	case "stop":
+		return p.stop()
+	default:
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func (p *profiler) stop() error {
+	if p.f == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	err := p.f.Close()
+	p.f = nil
+	return err
+}
+
+// echo is the bare AccountService: GetAccount answers a fixed account of
+// the same shape as Engage's answer for a resident, without any work.
+type echo struct {
+	identityv1.UnimplementedAccountServiceServer
+	account *identityv1.Account
+}
+
+var _ identityv1.AccountServiceServer = (*echo)(nil)
+
+func (e *echo) GetAccount(context.Context, *identityv1.GetAccountRequest) (*identityv1.Account, error) {
+	return e.account, nil
+}
+
+// startBare serves the baseline: a grpc.NewServer with no options and a
+// runtime.NewServeMux with no options in front of it, over a loopback client
+// connection, both on 127.0.0.1.
+func startBare() (server, error) {
+	glis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return server{}, err
+	}
+	gsrv := grpc.NewServer()
+	identityv1.RegisterAccountServiceServer(gsrv, &echo{account: &identityv1.Account{
+		Name:        "accounts/019a0000-0000-7000-8000-000000000000",
+		Email:       "resident@bench.example",
+		DisplayName: "Bench Resident",
+		CreateTime:  timestamppb.Now(),
+	}})
+	go func() { _ = gsrv.Serve(glis) }()
+
+	conn, err := grpc.NewClient(glis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		gsrv.Stop()
+		return server{}, err
+	}
+	mux := runtime.NewServeMux()
+	if err := identityv1.RegisterAccountServiceHandlerClient(context.Background(), mux, identityv1.NewAccountServiceClient(conn)); err != nil {
+		conn.Close()
+		gsrv.Stop()
+		return server{}, err
+	}
+	hlis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		conn.Close()
+		gsrv.Stop()
+		return server{}, err
+	}
+	hsrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hsrv.Serve(hlis) }()
+
+	stop := func(ctx context.Context) error {
+		err := hsrv.Shutdown(ctx)
+		conn.Close()
+		gsrv.Stop()
+		return err
+	}
+	return server{addrs: addrs{GRPC: glis.Addr().String(), HTTP: hlis.Addr().String()}, stop: stop}, nil
+}
+
+// startEngage serves the whole platform as `engage serve` does, on dataDir,
+// with the settings the report states: no per-caller rate limits, warn logs.
+func startEngage(ctx context.Context, dataDir string, stderr io.Writer) (server, error) {
+	if dataDir == "" {
+		return server{}, errors.New("the engage role needs -data-dir")
+	}
+	// Defaults, not the environment: the figures should not depend on the
+	// ENGAGE_… variables of whoever runs the benchmark.
+	cfg, err := config.FromEnv(nil)
+	if err != nil {
+		return server{}, err
+	}
+	cfg.DataDir = dataDir
+	cfg.GRPCAddr = "127.0.0.1:0"
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.AdminEmail = adminEmail
+	cfg.AdminPassword = adminPassword
+	cfg.RateLimit = 0
+	cfg.AnonymousRateLimit = 0
+	cfg.LogLevel = engageLogLevel
+	cfg.AccessTokenTTL = engageTokenTTL
+	cfg.ShutdownTimeout = 5 * time.Second
+	level, err := cfg.Level()
+	if err != nil {
+		return server{}, err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	p, err := app.Start(ctx, app.Options{Config: cfg, Logger: logger, Out: io.Discard})
+	if err != nil {
+		return server{}, err
+	}
+	return server{addrs: addrs{GRPC: p.GRPCAddr.String(), HTTP: p.HTTPAddr.String()}, stop: p.Shutdown}, nil
+}
