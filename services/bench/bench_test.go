@@ -173,3 +173,31 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("lines (-want +got):\n%s", diff)
 	}
 }
+
+// TestSummarize checks that the reported ratio is the median of the
+// per-round ratios, not the ratio of the median rates.
+func TestSummarize(t *testing.T) {
+	t.Parallel()
+	run := func(ok int) loadResult {
+		lat := make([]time.Duration, ok)
+		for i := range lat {
+			lat[i] = time.Duration(i+1) * time.Millisecond
+		}
+		return loadResult{ok: ok, elapsed: time.Second, latencies: lat}
+	}
+	rounds := []round{
+		{bare: run(100), engage: run(90)},  // 0.9
+		{bare: run(200), engage: run(60)},  // 0.3
+		{bare: run(300), engage: run(150)}, // 0.5
+	}
+	s := summarize(protocol{name: "p", target: 0.5}, rounds, "")
+	if s.ratio != 0.5 {
+		t.Errorf("ratio = %v, want the median round ratio 0.5", s.ratio)
+	}
+	if s.bareRate != 200 || s.engageRate != 90 {
+		t.Errorf("rates = %v/%v, want the medians 200/90", s.bareRate, s.engageRate)
+	}
+	if s.bareP50 != 100*time.Millisecond || s.engageP99 != 90*time.Millisecond {
+		t.Errorf("bare p50 %v, engage p99 %v, want medians 100ms and 90ms", s.bareP50, s.engageP99)
+	}
+}

@@ -34,6 +34,8 @@ type loadClient struct {
 	close     func()
 }
 
+// protocols are the measured paths, in the order they run, with the
+// targets of the foundation.
 func protocols() []protocol {
 	return []protocol{
 		{name: "gRPC GetAccount", file: "grpc", target: 0.5, dial: dialGRPC},

@@ -79,7 +79,11 @@ func printHeader(w io.Writer, o options, bare, engage addrs) {
 	fmt.Fprintf(w, "engage        app.Start (engage serve) gRPC %s, REST %s (own process, bbolt in a temp dir)\n", engage.GRPC, engage.HTTP)
 	fmt.Fprintf(w, "engage config per-account and anonymous rate limits DISABLED (0), log level %s (no access log), access token TTL %s\n",
 		engageLogLevel, engageTokenTTL)
-	fmt.Fprintf(w, "              every request carries the same signed-in resident's Authorization: Bearer token, bare ignores it\n\n")
+	fmt.Fprintf(w, "              every request carries the same signed-in resident's Authorization: Bearer token, bare ignores it\n")
+	if o.cpuprofile != "" {
+		fmt.Fprintf(w, "profiling     the Engage process is CPU-profiled, which slows it a little: take ratios from runs without -cpuprofile\n")
+	}
+	fmt.Fprintln(w)
 }
 
 func printRun(w io.Writer, p protocol, r int, side string, res loadResult) {
