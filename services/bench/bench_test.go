@@ -190,7 +190,7 @@ func TestSummarize(t *testing.T) {
 		{bare: run(200), engage: run(60)},  // 0.3
 		{bare: run(300), engage: run(150)}, // 0.5
 	}
-	s := summarize(protocol{name: "p", target: 0.5}, rounds, "")
+	s := summarize(protocol{name: "p", target: 0.5}, rounds, nil)
 	if s.ratio != 0.5 {
 		t.Errorf("ratio = %v, want the median round ratio 0.5", s.ratio)
 	}

@@ -84,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "requests in flight (closed-loop workers)")
 	fs.IntVar(&o.conns, "conns", 4, "gRPC client connections the workers share")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the Engage process's CPU profiles to `prefix`-grpc.pprof and prefix-rest.pprof")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{grpc,rest}.pprof")
 	// -role and -data-dir are how the parent starts its children; -h does
 	// not list them.
 	hidden := map[string]bool{"role": true, "data-dir": true}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // maxErrorRate is the share of failed calls above which a run is not a
@@ -49,52 +50,68 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) (err erro
 	}
 	printHeader(stdout, o, bare.addrs, engage.addrs)
 
-	// A token must outlive both runs of a round.
-	need := 2 * (o.warmup + o.duration + callGrace)
+	sides := []side{{roleBare, bare}, {roleEngage, engage}}
 	var summaries []summary
 	for _, p := range protocols() {
-		profile := ""
-		if o.cpuprofile != "" {
-			profile = o.cpuprofile + "-" + p.file + ".pprof"
-			if err := engage.send(ctx, "profile "+profile); err != nil {
-				return err
-			}
+		s, err := measureProtocol(ctx, p, sides, acct, o, stdout)
+		if err != nil {
+			return err
 		}
-		var rounds []round
-		for r := 1; r <= o.rounds; r++ {
-			token, err := acct.accessToken(ctx, need)
-			if err != nil {
-				return fmt.Errorf("sign in on Engage: %w", err)
-			}
-			order := []side{{roleBare, bare}, {roleEngage, engage}}
-			if r%2 == 0 {
-				order[0], order[1] = order[1], order[0]
-			}
-			var rd round
-			for _, s := range order {
-				res, err := runSide(ctx, p, s.child.addrs, token, o)
-				if err != nil {
-					return fmt.Errorf("%s, round %d, %s: %w", p.name, r, s.name, err)
-				}
-				printRun(stdout, p, r, s.name, res)
-				if s.name == roleBare {
-					rd.bare = res
-				} else {
-					rd.engage = res
-				}
-			}
-			printRatio(stdout, p, r, rd)
-			rounds = append(rounds, rd)
-		}
-		if profile != "" {
-			if err := engage.send(ctx, "stop"); err != nil {
-				return err
-			}
-		}
-		summaries = append(summaries, summarize(p, rounds, profile))
+		summaries = append(summaries, s)
 	}
 	printSummary(stdout, summaries)
 	return nil
+}
+
+// measureProtocol runs the rounds of one protocol, bare and Engage back to
+// back in each, the order flipping every round, under CPU profiles when asked.
+func measureProtocol(ctx context.Context, p protocol, sides []side, acct *resident, o options, stdout io.Writer) (summary, error) {
+	var profiles []string
+	if o.cpuprofile != "" {
+		for _, s := range sides {
+			path := fmt.Sprintf("%s-%s-%s.pprof", o.cpuprofile, s.name, p.file)
+			if err := s.child.send(ctx, "profile "+path); err != nil {
+				return summary{}, err
+			}
+			profiles = append(profiles, path)
+		}
+	}
+	// A token must outlive both runs of a round.
+	need := 2 * (o.warmup + o.duration + callGrace)
+	var rounds []round
+	for r := 1; r <= o.rounds; r++ {
+		token, err := acct.accessToken(ctx, need)
+		if err != nil {
+			return summary{}, fmt.Errorf("sign in on Engage: %w", err)
+		}
+		order := slices.Clone(sides)
+		if r%2 == 0 {
+			slices.Reverse(order)
+		}
+		var rd round
+		for _, s := range order {
+			res, err := runSide(ctx, p, s.child.addrs, token, o)
+			if err != nil {
+				return summary{}, fmt.Errorf("%s, round %d, %s: %w", p.name, r, s.name, err)
+			}
+			printRun(stdout, p, r, s.name, res)
+			if s.name == roleBare {
+				rd.bare = res
+			} else {
+				rd.engage = res
+			}
+		}
+		printRatio(stdout, p, r, rd)
+		rounds = append(rounds, rd)
+	}
+	if o.cpuprofile != "" {
+		for _, s := range sides {
+			if err := s.child.send(ctx, "stop"); err != nil {
+				return summary{}, err
+			}
+		}
+	}
+	return summarize(p, rounds, profiles), nil
 }
 
 // runSide loads one server over one protocol: a first call that must

@@ -21,17 +21,19 @@ func (r round) ratio() float64 {
 
 // summary is one protocol's medians over its rounds.
 type summary struct {
-	p                        protocol
-	bareRate, engageRate     float64
-	ratio                    float64
-	bareP50, bareP99         time.Duration
-	engageP50, engageP99     time.Duration
-	profile                  string
+	p                    protocol
+	bareRate, engageRate float64
+	ratio                float64
+	bareP50, bareP99     time.Duration
+	engageP50, engageP99 time.Duration
+	// profiles are the CPU profiles of the bare and Engage processes
+	// (-cpuprofile).
+	profiles                 []string
 	bareFailed, engageFailed int
 }
 
-func summarize(p protocol, rounds []round, profile string) summary {
-	s := summary{p: p, profile: profile}
+func summarize(p protocol, rounds []round, profiles []string) summary {
+	s := summary{p: p, profiles: profiles}
 	var ratios, bareRates, engageRates []float64
 	var bareP50, bareP99, engageP50, engageP99 []time.Duration
 	for _, r := range rounds {
@@ -81,7 +83,7 @@ func printHeader(w io.Writer, o options, bare, engage addrs) {
 		engageLogLevel, engageTokenTTL)
 	fmt.Fprintf(w, "              every request carries the same signed-in resident's Authorization: Bearer token, bare ignores it\n")
 	if o.cpuprofile != "" {
-		fmt.Fprintf(w, "profiling     the Engage process is CPU-profiled, which slows it a little: take ratios from runs without -cpuprofile\n")
+		fmt.Fprintf(w, "profiling     both server processes are CPU-profiled, which slows them a little: take figures from runs without -cpuprofile\n")
 	}
 	fmt.Fprintln(w)
 }
@@ -110,8 +112,8 @@ func printSummary(w io.Writer, ss []summary) {
 	}
 	tw.Flush()
 	for _, s := range ss {
-		if s.profile != "" {
-			fmt.Fprintf(w, "Engage CPU profile, %s rounds: go tool pprof -top %s\n", s.p.name, s.profile)
+		if len(s.profiles) == 2 {
+			fmt.Fprintf(w, "CPU profiles of the %s rounds: bare %s, Engage %s (go tool pprof -top FILE)\n", s.p.name, s.profiles[0], s.profiles[1])
 		}
 	}
 }
