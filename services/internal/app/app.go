@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -119,7 +120,8 @@ func Start(ctx context.Context, o Options) (_ *Platform, err error) {
 }
 
 // Run starts the platform and serves until ctx is done, then shuts down
-// gracefully within the configured timeout.
+// gracefully within the configured timeout (and grpcDrainFloor more when
+// the REST server used all of it).
 func Run(ctx context.Context, o Options) error {
 	p, err := Start(ctx, o)
 	if err != nil {
@@ -177,6 +179,26 @@ func shutdownHTTP(s *http.Server) func(context.Context) error {
 			return s.Close()
 		}
 		return err
+	}
+}
+
+// grpcDrainFloor is the least time the gRPC server gets to stop gracefully,
+// whatever the servers stopped before it left of the shutdown budget.
+const grpcDrainFloor = time.Second
+
+// shutdownGRPC stops the gRPC server within what is left of ctx, but no
+// less than grpcDrainFloor. The REST server stops first and may use up the
+// budget on a client that never finishes its request; a gRPC server handed
+// an expired context skips the graceful stop altogether, reporting calls
+// still running (and failing the exit) even when it has none.
+func shutdownGRPC(s *grpcserver.Server) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < grpcDrainFloor {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), grpcDrainFloor)
+			defer cancel()
+		}
+		return s.Shutdown(ctx)
 	}
 }
 

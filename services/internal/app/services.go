@@ -85,7 +85,7 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	}
 	p.GRPCAddr = lis.Addr()
 	p.serve("grpc", func() error { return srv.Serve(lis) })
-	p.onShutdown("grpc server", srv.Shutdown)
+	p.onShutdown("grpc server", shutdownGRPC(srv))
 	srv.SetServing()
 
 	p.every("purge expired sessions", sessionPurgeInterval, func(ctx context.Context) error {
