@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSplitProcesses runs identity and the gateway as two processes, as
+// docker-compose does: the REST flow works through the separate gateway,
+// and readiness follows the identity process.
+func TestSplitProcesses(t *testing.T) {
+	t.Parallel()
+	identity := startEngage(t, []string{"ENGAGE_INTERNAL_SECRET=" + internalSecret(t)},
+		"serve", "identity",
+		"--data-dir", t.TempDir(),
+		"--grpc-addr", "127.0.0.1:0",
+		"--admin-email", adminEmail, "--admin-password", adminPassword)
+	if identity.httpURL != "" {
+		t.Errorf("identity alone serves REST at %s", identity.httpURL)
+	}
+	// The gateway holds no internal secret: it only forwards callers' own
+	// credentials, and refuses the service scheme at the edge.
+	gw := startEngage(t, nil, "serve", "gateway", "--identity-addr", identity.grpcAddr, "--http-addr", "127.0.0.1:0")
+	if gw.grpcAddr != "" {
+		t.Errorf("the gateway alone serves gRPC at %s", gw.grpcAddr)
+	}
+
+	rest := gw.rest()
+	name := rest.signUp("split@e2e.example", "a split deployment passphrase")
+	s := rest.signIn("split@e2e.example", "a split deployment passphrase", "")
+	me := rest.must(200, "GET", "/v1/accounts/me", s["accessToken"].(string), nil)
+	if me["name"] != name {
+		t.Errorf("accounts/me = %v, want %s", me["name"], name)
+	}
+	rest.must(200, "GET", "/readyz", "", nil)
+	rest.signIn(adminEmail, adminPassword, "") // bootstrapped by identity alone
+
+	probes := []struct {
+		name string
+		args []string
+	}{
+		{"grpc", []string{"probe", "--addr", identity.grpcAddr}},
+		{"http", []string{"probe", "--http", gw.httpURL + "/readyz"}},
+	}
+	for _, pr := range probes {
+		if _, stderr, code := runEngage(t, nil, pr.args...); code != 0 {
+			t.Errorf("%s probe of serving processes: exit %d: %s", pr.name, code, stderr)
+		}
+	}
+
+	identity.kill()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		r := rest.do("GET", "/readyz", "", nil)
+		if r.status == 503 {
+			if !strings.Contains(string(r.body), `"identity"`) {
+				t.Errorf("/readyz does not name the failing backend: %s", r.body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d %s %s after identity died", r.status, r.body, startTimeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if r := rest.do("GET", "/v1/agencies", "", nil); r.status != 503 {
+		t.Errorf("a call with identity down = %d %s, want 503", r.status, r.body)
+	}
+	for _, pr := range probes {
+		if _, _, code := runEngage(t, nil, slices.Concat(pr.args, []string{"--timeout", "2s"})...); code == 0 {
+			t.Errorf("%s probe with identity down: exit 0", pr.name)
+		}
+	}
+}
+
+// TestProbeOfNothing: the container health check fails when nothing
+// listens.
+func TestProbeOfNothing(t *testing.T) {
+	t.Parallel()
+	addr := unusedAddr(t)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"grpc", []string{"probe", "--addr", addr, "--timeout", "2s"}},
+		{"http", []string{"probe", "--http", "http://" + addr + "/readyz", "--timeout", "2s"}},
+		{"no target", []string{"probe"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if _, _, code := runEngage(t, nil, tt.args...); code == 0 {
+				t.Errorf("engage %s: exit 0", strings.Join(tt.args, " "))
+			}
+		})
+	}
+}
+
+// TestServeRefusesIncompleteSetup: a split process started without what it
+// needs stops at once with an error naming the missing setting, before it
+// touches the data directory.
+func TestServeRefusesIncompleteSetup(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     []string
+		args    []string
+		wantErr string
+	}{
+		{
+			name:    "identity without internal secret",
+			args:    []string{"serve", "identity"},
+			wantErr: "ENGAGE_INTERNAL_SECRET must be set (32+ characters)",
+		},
+		{
+			name:    "identity with a short internal secret",
+			env:     []string{"ENGAGE_INTERNAL_SECRET=too-short"},
+			args:    []string{"serve", "identity"},
+			wantErr: "ENGAGE_INTERNAL_SECRET must be set (32+ characters)",
+		},
+		{
+			name:    "gateway without identity address",
+			args:    []string{"serve", "gateway"},
+			wantErr: "ENGAGE_IDENTITY_ADDR",
+		},
+		{
+			name:    "unknown component",
+			args:    []string{"serve", "forum"},
+			wantErr: `unknown component "forum"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			args := slices.Concat(tt.args, []string{"--data-dir", dir, "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"})
+			_, stderr, code := runEngage(t, tt.env, args...)
+			if code == 0 {
+				t.Fatalf("engage %s: exit 0", strings.Join(args, " "))
+			}
+			if !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.wantErr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+				t.Errorf("the data directory was written: %v", entries)
+			}
+		})
+	}
+}
+
+// internalSecret returns a fresh secret of the required length.
+func internalSecret(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// unusedAddr returns a loopback address nothing listens on (a port the
+// kernel just handed out and took back).
+func unusedAddr(t *testing.T) string {
+	t.Helper()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	if err := lis.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
