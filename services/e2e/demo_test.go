@@ -1,0 +1,100 @@
+package e2e
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// demoPassword is the password of every demo account, printed in the
+// demo banner.
+const demoPassword = "springfield demo 2026"
+
+var (
+	bannerPassword  = regexp.MustCompile(`(?m)^  password: (\S+) `)
+	bannerChiefTOTP = regexp.MustCompile(`(?m)^  chief@springfield\.example +agency_admin +([A-Z2-7]+)$`)
+	sixDigits       = regexp.MustCompile(`^[0-9]{6}\n$`)
+)
+
+// TestDemoSeed: `engage serve --demo` on an empty directory prints the demo
+// agency and its accounts, and the chief signs in with the printed
+// password and a code from `engage totp`, at once; a second start seeds
+// nothing and prints no password.
+func TestDemoSeed(t *testing.T) {
+	t.Parallel()
+	args := []string{"serve", "--demo", "--data-dir", t.TempDir(), "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"}
+	srv := startEngage(t, nil, args...)
+	banner := srv.stdout.String()
+	for _, want := range []string{
+		"First start: created the platform administrator admin@engage.local",
+		"Demo agency agencies/springfield-pd",
+		`Every demo account's password: "` + demoPassword + `"`,
+		"resident@springfield.example",
+		"API key (x-api-key): eng_",
+	} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner lacks %q:\n%s", want, banner)
+		}
+	}
+	m := bannerPassword.FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner shows no generated administrator password:\n%s", banner)
+	}
+	adminPass := m[1]
+	m = bannerChiefTOTP.FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner shows no TOTP secret for the chief:\n%s", banner)
+	}
+	code, stderr, exit := runEngage(t, nil, "totp", "--secret", m[1])
+	if exit != 0 || !sixDigits.MatchString(code) {
+		t.Fatalf("engage totp = %q, exit %d: %s", code, exit, stderr)
+	}
+
+	rest := srv.rest()
+	chief := rest.signIn("chief@springfield.example", demoPassword, strings.TrimSpace(code))["accessToken"].(string)
+	// One binding per staff member, and the partner's.
+	wantRoles := []string{
+		"ROLE_AGENCY_ADMIN", "ROLE_ALERT_APPROVER", "ROLE_ALERT_AUTHOR", "ROLE_ALERT_AUTHOR",
+		"ROLE_ANALYST", "ROLE_MODERATOR", "ROLE_OFFICER", "ROLE_TRAINER",
+	}
+	if got := bindingRoles(rest, chief); !slices.Equal(got, wantRoles) {
+		t.Errorf("role bindings of springfield-pd = %v, want %v", got, wantRoles)
+	}
+	rest.signIn("resident@springfield.example", demoPassword, "")
+	if strings.Contains(srv.stderr.String(), adminPass) {
+		t.Error("the logs show the administrator's password")
+	}
+	if code := srv.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d after SIGTERM", code)
+	}
+
+	again := startEngage(t, nil, args...)
+	out := again.stdout.String()
+	for _, unwanted := range []string{"First start", "password", adminPass, "Demo agency"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("the second start prints %q:\n%s", unwanted, out)
+		}
+	}
+	rest = again.rest()
+	if got := bindingRoles(rest, chief); !slices.Equal(got, wantRoles) {
+		t.Errorf("role bindings after the second start = %v, want %v", got, wantRoles)
+	}
+	list := rest.must(200, "GET", "/v1/agencies", "", nil)["agencies"].([]any)
+	if len(list) != 1 {
+		t.Errorf("agencies after the second start = %d, want springfield-pd alone", len(list))
+	}
+}
+
+// bindingRoles lists the roles bound in springfield-pd, sorted.
+func bindingRoles(rest *platform, token string) []string {
+	rest.t.Helper()
+	list := rest.must(200, "GET", "/v1/agencies/springfield-pd/roleBindings", token, nil)["roleBindings"].([]any)
+	var roles []string
+	for _, b := range list {
+		roles = append(roles, b.(map[string]any)["role"].(string))
+	}
+	slices.Sort(roles)
+	return roles
+}
