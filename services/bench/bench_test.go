@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -183,7 +186,7 @@ func TestSummarize(t *testing.T) {
 		for i := range lat {
 			lat[i] = time.Duration(i+1) * time.Millisecond
 		}
-		return loadResult{ok: ok, elapsed: time.Second, latencies: lat}
+		return loadResult{ok: ok, elapsed: time.Second, latencies: lat, serverCPU: time.Duration(ok) * 10 * time.Microsecond}
 	}
 	rounds := []round{
 		{bare: run(100), engage: run(90)},  // 0.9
@@ -194,10 +197,41 @@ func TestSummarize(t *testing.T) {
 	if s.ratio != 0.5 {
 		t.Errorf("ratio = %v, want the median round ratio 0.5", s.ratio)
 	}
-	if s.bareRate != 200 || s.engageRate != 90 {
-		t.Errorf("rates = %v/%v, want the medians 200/90", s.bareRate, s.engageRate)
+	if s.bare.rate != 200 || s.engage.rate != 90 {
+		t.Errorf("rates = %v/%v, want the medians 200/90", s.bare.rate, s.engage.rate)
 	}
-	if s.bareP50 != 100*time.Millisecond || s.engageP99 != 90*time.Millisecond {
-		t.Errorf("bare p50 %v, engage p99 %v, want medians 100ms and 90ms", s.bareP50, s.engageP99)
+	if s.bare.p50 != 100*time.Millisecond || s.engage.p99 != 90*time.Millisecond {
+		t.Errorf("bare p50 %v, engage p99 %v, want medians 100ms and 90ms", s.bare.p50, s.engage.p99)
+	}
+	if s.bare.cpu != 10*time.Microsecond {
+		t.Errorf("bare CPU per call = %v, want 10µs", s.bare.cpu)
+	}
+}
+
+func TestControl(t *testing.T) {
+	t.Parallel()
+	var c control
+	v, err := c.do("cpu")
+	if err != nil {
+		t.Fatalf("cpu: %v", err)
+	}
+	if ns, err := strconv.ParseInt(v, 10, 64); err != nil || ns <= 0 {
+		t.Errorf("cpu = %q, want a positive number of nanoseconds", v)
+	}
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	if _, err := c.do("profile " + path); err != nil {
+		t.Fatalf("profile: %v", err)
+	}
+	if _, err := c.do("profile " + path); err == nil {
+		t.Error("a second profile started while one runs")
+	}
+	if _, err := c.do("stop"); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Errorf("profile file: %v, %v", fi, err)
+	}
+	if _, err := c.do("dance"); err == nil {
+		t.Error("an unknown command succeeded")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,19 +75,37 @@ func (c *child) readLine(ctx context.Context, timeout time.Duration) (string, er
 	}
 }
 
-// send gives the child a command (see serveChild) and waits for its answer.
-func (c *child) send(ctx context.Context, cmd string) error {
+// send gives the child a command (see control) and returns the value of
+// its answer, "" for none.
+func (c *child) send(ctx context.Context, cmd string) (string, error) {
 	if _, err := fmt.Fprintln(c.stdin, cmd); err != nil {
-		return fmt.Errorf("%s server: %w", c.role, err)
+		return "", fmt.Errorf("%s server: %w", c.role, err)
 	}
 	reply, err := c.readLine(ctx, 10*time.Second)
 	if err != nil {
-		return fmt.Errorf("%s server: %q: %w", c.role, cmd, err)
+		return "", fmt.Errorf("%s server: %q: %w", c.role, cmd, err)
 	}
 	if msg, ok := strings.CutPrefix(reply, "error: "); ok {
-		return fmt.Errorf("%s server: %q: %s", c.role, cmd, msg)
+		return "", fmt.Errorf("%s server: %q: %s", c.role, cmd, msg)
 	}
-	return nil
+	verb, value, _ := strings.Cut(reply, " ")
+	if verb != "ok" {
+		return "", fmt.Errorf("%s server: %q: unexpected answer %q", c.role, cmd, reply)
+	}
+	return value, nil
+}
+
+// cpu is the CPU time the child has used.
+func (c *child) cpu(ctx context.Context) (time.Duration, error) {
+	v, err := c.send(ctx, "cpu")
+	if err != nil {
+		return 0, err
+	}
+	ns, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s server: cpu %q: %w", c.role, v, err)
+	}
+	return time.Duration(ns), nil
 }
 
 // stop closes the child's stdin, which makes it shut down gracefully, and

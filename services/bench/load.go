@@ -18,6 +18,17 @@ type loadResult struct {
 	elapsed    time.Duration
 	// latencies are those of the OK calls, sorted.
 	latencies []time.Duration
+	// serverCPU is the CPU time the server process used during the run,
+	// 0 when unknown.
+	serverCPU time.Duration
+}
+
+// cpuPerCall is the server's CPU time per call, 0 when unknown.
+func (r loadResult) cpuPerCall() time.Duration {
+	if n := r.ok + r.failed; n > 0 {
+		return r.serverCPU / time.Duration(n)
+	}
+	return 0
 }
 
 // rate is OK calls per second.

@@ -20,7 +20,10 @@
 // to either server, carries that access token. A round is a closed loop of
 // -concurrency workers for -warmup (discarded) and then -duration (measured);
 // every latency is recorded. gRPC workers share -conns client connections;
-// REST workers share one http.Client keeping a connection per worker.
+// REST workers share one http.Client keeping a connection per worker. The
+// server process's CPU time is read before and after each measured run, so
+// that the report also gives each server's CPU time per call: unlike
+// requests/s, it hardly moves when something else loads the machine.
 //
 // # Fairness
 //

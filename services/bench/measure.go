@@ -70,7 +70,7 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 	if o.cpuprofile != "" {
 		for _, s := range sides {
 			path := fmt.Sprintf("%s-%s-%s.pprof", o.cpuprofile, s.name, p.file)
-			if err := s.child.send(ctx, "profile "+path); err != nil {
+			if _, err := s.child.send(ctx, "profile "+path); err != nil {
 				return summary{}, err
 			}
 			profiles = append(profiles, path)
@@ -90,7 +90,7 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 		}
 		var rd round
 		for _, s := range order {
-			res, err := runSide(ctx, p, s.child.addrs, token, o)
+			res, err := runSide(ctx, p, s.child, token, o)
 			if err != nil {
 				return summary{}, fmt.Errorf("%s, round %d, %s: %w", p.name, r, s.name, err)
 			}
@@ -106,7 +106,7 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 	}
 	if o.cpuprofile != "" {
 		for _, s := range sides {
-			if err := s.child.send(ctx, "stop"); err != nil {
+			if _, err := s.child.send(ctx, "stop"); err != nil {
 				return summary{}, err
 			}
 		}
@@ -115,9 +115,10 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 }
 
 // runSide loads one server over one protocol: a first call that must
-// succeed, the warm-up, then the measured run.
-func runSide(ctx context.Context, p protocol, a addrs, token string, o options) (loadResult, error) {
-	lc, err := p.dial(ctx, a, token, o)
+// succeed, the warm-up, then the measured run, with the server's CPU time
+// read before and after it.
+func runSide(ctx context.Context, p protocol, c *child, token string, o options) (loadResult, error) {
+	lc, err := p.dial(ctx, c.addrs, token, o)
 	if err != nil {
 		return loadResult{}, err
 	}
@@ -131,8 +132,20 @@ func runSide(ctx context.Context, p protocol, a addrs, token string, o options) 
 			return loadResult{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
+	// Where the CPU time cannot be read, the report leaves it out.
+	cpu0, cpuErr := c.cpu(ctx)
 	r := runLoad(lc.ctx, o.concurrency, o.duration, lc.newCaller)
-	return r, check(ctx, r)
+	if err := check(ctx, r); err != nil {
+		return r, err
+	}
+	if cpuErr == nil {
+		cpu1, err := c.cpu(ctx)
+		if err != nil {
+			return r, err
+		}
+		r.serverCPU = cpu1 - cpu0
+	}
+	return r, nil
 }
 
 // check fails a run that was interrupted or had too many failed calls.

@@ -21,36 +21,47 @@ func (r round) ratio() float64 {
 
 // summary is one protocol's medians over its rounds.
 type summary struct {
-	p                    protocol
-	bareRate, engageRate float64
-	ratio                float64
-	bareP50, bareP99     time.Duration
-	engageP50, engageP99 time.Duration
+	p            protocol
+	bare, engage sideStats
+	// ratio is the median of the rounds' Engage/bare throughput ratios.
+	ratio float64
 	// profiles are the CPU profiles of the bare and Engage processes
 	// (-cpuprofile).
-	profiles                 []string
-	bareFailed, engageFailed int
+	profiles []string
+}
+
+// sideStats are one server's medians over the rounds, and its failures.
+type sideStats struct {
+	rate     float64
+	p50, p99 time.Duration
+	// cpu is the server's CPU time per call, 0 when unknown.
+	cpu    time.Duration
+	failed int
 }
 
 func summarize(p protocol, rounds []round, profiles []string) summary {
-	s := summary{p: p, profiles: profiles}
-	var ratios, bareRates, engageRates []float64
-	var bareP50, bareP99, engageP50, engageP99 []time.Duration
+	var bare, engage []loadResult
+	var ratios []float64
 	for _, r := range rounds {
+		bare = append(bare, r.bare)
+		engage = append(engage, r.engage)
 		ratios = append(ratios, r.ratio())
-		bareRates = append(bareRates, r.bare.rate())
-		engageRates = append(engageRates, r.engage.rate())
-		bareP50 = append(bareP50, r.bare.percentile(50))
-		bareP99 = append(bareP99, r.bare.percentile(99))
-		engageP50 = append(engageP50, r.engage.percentile(50))
-		engageP99 = append(engageP99, r.engage.percentile(99))
-		s.bareFailed += r.bare.failed
-		s.engageFailed += r.engage.failed
 	}
-	s.ratio = median(ratios)
-	s.bareRate, s.engageRate = median(bareRates), median(engageRates)
-	s.bareP50, s.bareP99 = median(bareP50), median(bareP99)
-	s.engageP50, s.engageP99 = median(engageP50), median(engageP99)
+	return summary{p: p, bare: stats(bare), engage: stats(engage), ratio: median(ratios), profiles: profiles}
+}
+
+func stats(runs []loadResult) sideStats {
+	var s sideStats
+	var rates []float64
+	var p50, p99, cpu []time.Duration
+	for _, r := range runs {
+		rates = append(rates, r.rate())
+		p50 = append(p50, r.percentile(50))
+		p99 = append(p99, r.percentile(99))
+		cpu = append(cpu, r.cpuPerCall())
+		s.failed += r.failed
+	}
+	s.rate, s.p50, s.p99, s.cpu = median(rates), median(p50), median(p99), median(cpu)
 	return s
 }
 
@@ -89,8 +100,8 @@ func printHeader(w io.Writer, o options, bare, engage addrs) {
 }
 
 func printRun(w io.Writer, p protocol, r int, side string, res loadResult) {
-	fmt.Fprintf(w, "%-16s round %d  %-6s  %8.0f req/s  p50 %7s  p99 %7s  calls %7d  errors %d\n",
-		p.name, r, side, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), res.ok+res.failed, res.failed)
+	fmt.Fprintf(w, "%-16s round %d  %-6s  %8.0f req/s  p50 %7s  p99 %7s  server CPU %8s/call  calls %7d  errors %d\n",
+		p.name, r, side, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), us(res.cpuPerCall()), res.ok+res.failed, res.failed)
 }
 
 func printRatio(w io.Writer, p protocol, r int, rd round) {
@@ -100,15 +111,16 @@ func printRatio(w io.Writer, p protocol, r int, rd round) {
 func printSummary(w io.Writer, ss []summary) {
 	fmt.Fprintf(w, "\nmedians over rounds\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
-	fmt.Fprintln(tw, "path\tbare req/s\tengage req/s\tratio\ttarget\tbare p50/p99\tengage p50/p99\terrors bare/engage")
+	fmt.Fprintln(tw, "path\tbare req/s\tengage req/s\tratio\ttarget\tbare p50/p99\tengage p50/p99\tCPU/call bare/engage\terrors bare/engage")
 	for _, s := range ss {
 		verdict := "PASS"
 		if s.ratio < s.p.target {
 			verdict = "BELOW"
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f %s\t≥%.2f\t%s/%s\t%s/%s\t%d/%d\n",
-			s.p.name, s.bareRate, s.engageRate, s.ratio, verdict, s.p.target,
-			ms(s.bareP50), ms(s.bareP99), ms(s.engageP50), ms(s.engageP99), s.bareFailed, s.engageFailed)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.2f %s\t≥%.2f\t%s/%s\t%s/%s\t%s/%s\t%d/%d\n",
+			s.p.name, s.bare.rate, s.engage.rate, s.ratio, verdict, s.p.target,
+			ms(s.bare.p50), ms(s.bare.p99), ms(s.engage.p50), ms(s.engage.p99),
+			us(s.bare.cpu), us(s.engage.cpu), s.bare.failed, s.engage.failed)
 	}
 	tw.Flush()
 	for _, s := range ss {
@@ -121,4 +133,12 @@ func printSummary(w io.Writer, ss []summary) {
 // ms formats a latency in milliseconds.
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
+// us formats a CPU time per call in microseconds; "-" when unknown.
+func us(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1fµs", float64(d)/float64(time.Microsecond))
 }

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -55,9 +54,9 @@ type server struct {
 }
 
 // serveChild runs one role until stdin closes (the parent stops it or dies)
-// or a signal arrives. On stdin it accepts "profile PATH" and "stop", which
-// start and stop a CPU profile, answering each with one line on stdout:
-// "ok" or "error: …".
+// or a signal arrives. Meanwhile it answers the parent's commands (see
+// control), one line on stdin each, with one line on stdout: "ok",
+// "ok VALUE" or "error: …".
 func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var (
 		s   server
@@ -99,8 +98,8 @@ func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdo
 			cmds <- sc.Text()
 		}
 	}()
-	var prof profiler
-	defer prof.stop()
+	var ctl control
+	defer ctl.stopProfile()
 	for {
 		select {
 		case <-ctx.Done():
@@ -109,49 +108,15 @@ func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdo
 			if !ok {
 				return nil
 			}
-			reply := "ok"
-			if err := prof.do(cmd); err != nil {
+			reply, err := ctl.do(cmd)
+			if err != nil {
 				reply = "error: " + err.Error()
+			} else {
+				reply = strings.TrimSpace("ok " + reply)
 			}
 			fmt.Fprintln(stdout, reply)
 		}
 	}
-}
-
-// profiler is the CPU profile a parent asked for.
-type profiler struct{ f *os.File }
-
-func (p *profiler) do(cmd string) error {
-	switch verb, arg, _ := strings.Cut(cmd, " "); verb {
-	case "profile":
-		if p.f != nil {
-			return errors.New("a profile is already running")
-		}
-		f, err := os.Create(arg)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return err
-		}
-		p.f = f
-		return nil
-	case "stop":
-		return p.stop()
-	default:
-		return fmt.Errorf("unknown command %q", cmd)
-	}
-}
-
-func (p *profiler) stop() error {
-	if p.f == nil {
-		return nil
-	}
-	pprof.StopCPUProfile()
-	err := p.f.Close()
-	p.f = nil
-	return err
 }
 
 // echo is the bare AccountService: GetAccount answers a fixed account of
