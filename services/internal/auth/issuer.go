@@ -105,6 +105,10 @@ func (i *Issuer) Issue(c TokenClaims) (token string, expires time.Time, err erro
 		AMR:           amr,
 		PlatformAdmin: c.PlatformAdmin,
 		Roles:         rolesToNames(c.Roles),
+		Name:          c.DisplayName,
+	}
+	if !c.AccountCreateTime.IsZero() {
+		claims.AccountCreated = c.AccountCreateTime.Unix()
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
 	t.Header["kid"] = i.key.ID

@@ -7,6 +7,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 )
@@ -56,6 +57,16 @@ type Principal struct {
 	// Roles are the effective roles per agency id (not resource name).
 	// Staff roles of an account appear only when MFA is true.
 	Roles map[string][]accessv1.Role
+	// DisplayName is an account's public name, from its access token.
+	DisplayName string
+	// AccountCreateTime is when an account was created, from its access
+	// token; zero for other kinds.
+	AccountCreateTime time.Time
+}
+
+// IsStaff reports whether the caller holds any role in agency (an id).
+func (p Principal) IsStaff(agency string) bool {
+	return len(p.Roles[agency]) > 0
 }
 
 // IsAnonymous reports whether the caller presented no credentials.

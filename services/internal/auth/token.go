@@ -39,6 +39,12 @@ type TokenClaims struct {
 	PlatformAdmin bool
 	// Roles are the effective roles per agency id.
 	Roles map[string][]accessv1.Role
+	// DisplayName is the account's name as others see it (services that
+	// show authors, such as forum posts, take it from the token).
+	DisplayName string
+	// AccountCreateTime is when the account was created (services limit
+	// new accounts more strictly).
+	AccountCreateTime time.Time
 }
 
 // jwtClaims is the JSON form of an access token's claims.
@@ -48,6 +54,10 @@ type jwtClaims struct {
 	AMR           []string            `json:"amr"`
 	PlatformAdmin bool                `json:"pa,omitempty"`
 	Roles         map[string][]string `json:"roles,omitempty"`
+	// Name is the display name (the OpenID Connect "name" claim).
+	Name string `json:"name,omitempty"`
+	// AccountCreated is the account's creation time, in Unix seconds.
+	AccountCreated int64 `json:"act,omitempty"`
 }
 
 // rolesToNames renders roles as their enum names ("ROLE_MODERATOR"), which

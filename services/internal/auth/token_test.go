@@ -43,6 +43,13 @@ func TestTokenRoundTrip(t *testing.T) {
 			}},
 		},
 		{
+			name: "display name and account age",
+			claims: TokenClaims{Account: "a4", SessionID: "s4", DisplayName: "Ada L.",
+				AccountCreateTime: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)},
+			want: Principal{Kind: Account, Name: "accounts/a4", SessionID: "s4", DisplayName: "Ada L.",
+				AccountCreateTime: time.Unix(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC).Unix(), 0)},
+		},
+		{
 			name:   "platform admin",
 			claims: TokenClaims{Account: "a3", SessionID: "s3", MFA: true, PlatformAdmin: true},
 			want:   Principal{Kind: Account, Name: "accounts/a3", SessionID: "s3", MFA: true, PlatformAdmin: true},

@@ -127,6 +127,10 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Principal, error) 
 		MFA:           slices.Contains(claims.AMR, amrOTP),
 		PlatformAdmin: claims.PlatformAdmin,
 		Roles:         rolesFromNames(claims.Roles),
+		DisplayName:   claims.Name,
+	}
+	if claims.AccountCreated > 0 {
+		p.AccountCreateTime = time.Unix(claims.AccountCreated, 0)
 	}
 	e := cachedToken{p: clonePrincipal(p), expires: claims.ExpiresAt.Add(tokenLeeway)}
 	if claims.NotBefore != nil {

@@ -206,7 +206,13 @@ func (s *Service) sessionProto(ctx context.Context, a Account, sess Session, ref
 	if err != nil {
 		return nil, fmt.Errorf("roles of account %s: %w", a.ID, err)
 	}
-	claims := auth.TokenClaims{Account: a.ID, SessionID: sess.ID, MFA: sess.MFA}
+	claims := auth.TokenClaims{
+		Account:           a.ID,
+		SessionID:         sess.ID,
+		MFA:               sess.MFA,
+		DisplayName:       a.DisplayName,
+		AccountCreateTime: a.CreateTime,
+	}
 	if sess.MFA {
 		claims.PlatformAdmin = a.PlatformAdmin
 		claims.Roles = roles
