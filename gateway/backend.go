@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
@@ -30,6 +31,9 @@ func (cfg Config) backends() ([]Backend, error) {
 	var known []Backend
 	if cfg.Identity != nil {
 		known = append(known, Backend{Name: "identity", Conn: cfg.Identity, Register: RegisterIdentity})
+	}
+	if cfg.Forum != nil {
+		known = append(known, Backend{Name: "forum", Conn: cfg.Forum, Register: RegisterForum})
 	}
 	all := append(known, cfg.Backends...)
 	if len(all) == 0 {
@@ -60,5 +64,17 @@ func RegisterIdentity(ctx context.Context, mux *runtime.ServeMux, conn grpc.Clie
 		identityv1.RegisterCredentialServiceHandlerClient(ctx, mux, identityv1.NewCredentialServiceClient(conn)),
 		identityv1.RegisterPartnerServiceHandlerClient(ctx, mux, identityv1.NewPartnerServiceClient(conn)),
 		identityv1.RegisterSessionServiceHandlerClient(ctx, mux, identityv1.NewSessionServiceClient(conn)),
+	)
+}
+
+// RegisterForum registers every forum service's REST routes, calling the
+// service over conn.
+func RegisterForum(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	return errors.Join(
+		forumv1.RegisterForumServiceHandlerClient(ctx, mux, forumv1.NewForumServiceClient(conn)),
+		forumv1.RegisterThreadServiceHandlerClient(ctx, mux, forumv1.NewThreadServiceClient(conn)),
+		forumv1.RegisterPostServiceHandlerClient(ctx, mux, forumv1.NewPostServiceClient(conn)),
+		forumv1.RegisterModerationServiceHandlerClient(ctx, mux, forumv1.NewModerationServiceClient(conn)),
+		forumv1.RegisterMeetingServiceHandlerClient(ctx, mux, forumv1.NewMeetingServiceClient(conn)),
 	)
 }

@@ -30,6 +30,9 @@ type Config struct {
 	// leaves the identity routes unserved.
 	Identity *grpc.ClientConn
 
+	// Forum is the connection to the forum service (nil: not served).
+	Forum *grpc.ClientConn
+
 	// Backends adds backends that have no field above (tests, services
 	// still being built). Their names must be unique and not "gateway".
 	Backends []Backend

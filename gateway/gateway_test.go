@@ -391,18 +391,18 @@ func TestDeadlineCap(t *testing.T) {
 
 func TestEveryAnnotatedRPCIsRouted(t *testing.T) {
 	t.Parallel()
-	// A backend with no identity service at all: every routed call reaches
+	// A backend with no service at all: every routed call reaches
 	// it and comes back UNIMPLEMENTED, while a missing route would be the
 	// gateway's own 404.
 	srv := grpc.NewServer()
 	conn := serveLoopback(t, srv)
-	h, err := gateway.New(t.Context(), gateway.Config{Identity: conn, AnonymousLimit: gateway.RateLimit{Disabled: true}})
+	h, err := gateway.New(t.Context(), gateway.Config{Identity: conn, Forum: conn, AnonymousLimit: gateway.RateLimit{Disabled: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{handler: h}
-	routes := identityRoutes(t)
-	if len(routes) < 20 {
+	routes := routesOf(t, "engage.identity.v1", "engage.forum.v1")
+	if len(routes) < 55 {
 		t.Fatalf("found only %d annotated RPCs", len(routes))
 	}
 	for _, rt := range routes {

@@ -331,12 +331,20 @@ type route struct {
 	rpc, method, path string
 }
 
-// identityRoutes lists the HTTP bindings declared on every identity RPC,
-// with each path template filled in with sample segments.
-func identityRoutes(t *testing.T) []route {
+// routesOf lists the HTTP bindings declared on every RPC of the given
+// proto packages, with each path template filled in with sample segments.
+func routesOf(t *testing.T, packages ...protoreflect.FullName) []route {
 	t.Helper()
 	var out []route
-	protoregistry.GlobalFiles.RangeFilesByPackage("engage.identity.v1", func(fd protoreflect.FileDescriptor) bool {
+	for _, pkg := range packages {
+		out = append(out, packageRoutes(pkg)...)
+	}
+	return out
+}
+
+func packageRoutes(pkg protoreflect.FullName) []route {
+	var out []route
+	protoregistry.GlobalFiles.RangeFilesByPackage(pkg, func(fd protoreflect.FileDescriptor) bool {
 		for i := 0; i < fd.Services().Len(); i++ {
 			sd := fd.Services().Get(i)
 			for j := 0; j < sd.Methods().Len(); j++ {

@@ -23,6 +23,9 @@ type config struct {
 	Addr string `env:"ENGAGE_GATEWAY_ADDR" envDefault:"127.0.0.1:8080"`
 	// IdentityAddr is the identity service's gRPC address.
 	IdentityAddr string `env:"ENGAGE_IDENTITY_ADDR" envDefault:"127.0.0.1:9090"`
+	// ForumAddr is the forum service's gRPC address; empty serves no forum
+	// routes.
+	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
 	// BackendCAFile, when set, makes the backend connections TLS, trusting
 	// this PEM bundle; otherwise they are plaintext, for a trusted internal
 	// network only.
@@ -56,6 +59,7 @@ func parseConfig(args, environ []string) (config, error) {
 	fs := flag.NewFlagSet("engage-gateway", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ENGAGE_GATEWAY_ADDR)")
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service gRPC address (ENGAGE_IDENTITY_ADDR)")
+	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service gRPC address; empty serves no forum routes (ENGAGE_FORUM_ADDR)")
 	fs.StringVar(&c.BackendCAFile, "backend-ca-file", c.BackendCAFile, "PEM CA bundle: dial backends with TLS (ENGAGE_BACKEND_CA_FILE)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body (ENGAGE_MAX_BODY_BYTES)")
 	fs.DurationVar(&c.MaxCallDuration, "max-call-duration", c.MaxCallDuration, "deadline cap of unary calls (ENGAGE_MAX_CALL_DURATION)")

@@ -33,12 +33,20 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 		return fmt.Errorf("dial identity %s: %w", cfg.IdentityAddr, err)
 	}
 	defer identity.Close()
+	var forum *grpc.ClientConn
+	if cfg.ForumAddr != "" {
+		if forum, err = grpc.NewClient(cfg.ForumAddr, grpc.WithTransportCredentials(creds)); err != nil {
+			return fmt.Errorf("dial forum %s: %w", cfg.ForumAddr, err)
+		}
+		defer forum.Close()
+	}
 
 	var draining atomic.Bool
 	drain, drainStreams := context.WithCancel(context.Background())
 	defer drainStreams()
 	handler, err := gateway.New(ctx, gateway.Config{
 		Identity:     identity,
+		Forum:        forum,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,
