@@ -235,3 +235,29 @@ func TestControl(t *testing.T) {
 		t.Error("an unknown command succeeded")
 	}
 }
+
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		r       loadResult
+		wantErr bool
+	}{
+		{"no failures", t.Context(), loadResult{ok: 1000}, false},
+		{"1% failed is tolerated", t.Context(), loadResult{ok: 990, failed: 10}, false},
+		{"over 1% failed", t.Context(), loadResult{ok: 979, failed: 21, firstErr: errors.New("unavailable")}, true},
+		{"no OK call", t.Context(), loadResult{}, true},
+		{"interrupted", cancelled, loadResult{ok: 1000}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if err := check(tt.ctx, tt.r); (err != nil) != tt.wantErr {
+				t.Errorf("check = %v, want error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}

@@ -57,11 +57,8 @@ type server struct {
 // or a signal arrives. Meanwhile it answers the parent's commands (see
 // control), one line on stdin each, with one line on stdout: "ok",
 // "ok VALUE" or "error: …".
-func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdout, stderr io.Writer) error {
-	var (
-		s   server
-		err error
-	)
+func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+	var s server
 	switch role {
 	case roleBare:
 		s, err = startBare()
@@ -78,8 +75,8 @@ func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdo
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if err := s.stop(sctx); err != nil {
-			fmt.Fprintf(stderr, "%s: stop: %v\n", role, err)
+		if serr := s.stop(sctx); serr != nil {
+			err = errors.Join(err, fmt.Errorf("stop: %w", serr))
 		}
 	}()
 	line, err := json.Marshal(s.addrs)
