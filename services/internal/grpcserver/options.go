@@ -38,6 +38,10 @@ const (
 	clientKeepaliveTimeout     = 10 * time.Second
 )
 
+// streamWorkers serve calls on long-lived goroutines; beyond them grpc
+// starts a goroutine per call as usual.
+const streamWorkers = 64
+
 // config is what the options set; New fills in the defaults.
 type config struct {
 	logger               *slog.Logger

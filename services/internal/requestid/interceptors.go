@@ -31,14 +31,14 @@ func StreamServerInterceptor() grpc.StreamServerInterceptor {
 // assign picks the call's id and stores it in the context and in a copy of
 // the incoming metadata, replacing whatever the caller sent.
 func assign(ctx context.Context) (context.Context, string) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	var id string
 	// Exactly one valid value is accepted; several values are ambiguous.
-	if vals := md.Get(MetadataKey); len(vals) == 1 && Valid(vals[0]) {
-		id = vals[0]
-	} else {
-		id = New()
+	// The common case (the gateway always sends one) keeps the metadata as
+	// it is instead of copying it.
+	if vals := metadata.ValueFromIncomingContext(ctx, MetadataKey); len(vals) == 1 && Valid(vals[0]) {
+		return NewContext(ctx, vals[0]), vals[0]
 	}
+	id := New()
+	md, _ := metadata.FromIncomingContext(ctx)
 	md = md.Copy()
 	md.Set(MetadataKey, id)
 	ctx = metadata.NewIncomingContext(ctx, md)
