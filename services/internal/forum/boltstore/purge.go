@@ -1,0 +1,169 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"go.etcd.io/bbolt"
+)
+
+// purgeChunk bounds the keys one purge transaction deletes, so that
+// purging a large forum never holds the writer for long: other writes get
+// their turn between chunks.
+const purgeChunk = 5000
+
+// span is a range of keys to purge: every key starting with pfx, or the
+// key pfx alone when exact.
+type span struct {
+	bucket []byte
+	pfx    []byte
+	exact  bool
+}
+
+// Purge implements forum.Store.
+func (s *Store) Purge(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	for {
+		entries, err := s.trashBefore(before, 64)
+		if err != nil {
+			return n, err
+		}
+		if len(entries) == 0 {
+			break
+		}
+		for _, e := range entries {
+			if err := s.purgeEntry(ctx, e); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, s.purgeRequests(ctx, before)
+}
+
+// trashBefore returns up to limit trash keys of resources deleted before
+// the given time, oldest first.
+func (s *Store) trashBefore(before time.Time, limit int) ([][]byte, error) {
+	var out [][]byte
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		out = nil
+		c := tx.Bucket(bucketTrash).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if len(k) < 9 || binary.BigEndian.Uint64(k[:8]) >= nanos(before) {
+				break
+			}
+			out = append(out, bytes.Clone(k))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// purgeEntry removes one deleted resource with everything below it, then
+// its trash entry.
+func (s *Store) purgeEntry(ctx context.Context, entry []byte) error {
+	kind, key := entry[8], entry[9:]
+	below := prefix(key)
+	var spans []span
+	switch kind {
+	case kindForum:
+		spans = []span{
+			{bucketThreadsByActivity, below, false}, {bucketThreadsByVotes, below, false},
+			{bucketPostsByVotes, below, false}, {bucketPosts, below, false}, {bucketPostsDeleted, below, false},
+			{bucketThreads, below, false},
+		}
+		spans = append(spans, targetSpans(kindThread, below)...)
+		spans = append(spans, targetSpans(kindPost, below)...)
+		spans = append(spans, span{bucketForums, key, true})
+	case kindThread:
+		spans = []span{
+			{bucketPostsByVotes, below, false}, {bucketPosts, below, false}, {bucketPostsDeleted, below, false},
+		}
+		spans = append(spans, targetSpans(kindThread, below)...) // the thread's own votes and flags
+		spans = append(spans, targetSpans(kindPost, below)...)
+		spans = append(spans,
+			span{bucketModerationTargets, append([]byte{kindThread}, key...), true},
+			span{bucketThreads, key, true})
+	case kindPost:
+		spans = targetSpans(kindPost, below)
+		spans = append(spans,
+			span{bucketModerationTargets, append([]byte{kindPost}, key...), true},
+			span{bucketPostsDeleted, key, true})
+	default:
+		return fmt.Errorf("purge: unknown kind %q in trash key %x", kind, entry)
+	}
+	spans = append(spans, span{bucketTrash, entry, true})
+	return s.purgeSpans(ctx, spans)
+}
+
+// targetSpans are the votes, flags and moderation links of targets of
+// kind whose keys start with pfx.
+func targetSpans(kind byte, pfx []byte) []span {
+	k := append([]byte{kind}, pfx...)
+	return []span{{bucketVotes, k, false}, {bucketFlags, k, false}, {bucketModerationTargets, k, false}}
+}
+
+// purgeSpans deletes spans in transactions of at most purgeChunk keys,
+// each span only once those before it are empty, so that the exact keys
+// at the end (the record, its trash entry) go last.
+func (s *Store) purgeSpans(ctx context.Context, spans []span) error {
+	for {
+		done := false
+		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+			done = false
+			budget := purgeChunk
+			for _, sp := range spans {
+				b := tx.Bucket(sp.bucket)
+				if sp.exact {
+					if err := b.Delete(sp.pfx); err != nil {
+						return err
+					}
+					continue
+				}
+				n, err := deletePrefix(b, sp.pfx, budget)
+				if err != nil {
+					return err
+				}
+				if budget -= n; budget == 0 {
+					return nil
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// purgeRequests forgets request ids recorded before the given time.
+func (s *Store) purgeRequests(ctx context.Context, before time.Time) error {
+	for {
+		n := 0
+		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+			n = 0
+			byTime, requests := tx.Bucket(bucketRequestsByTime), tx.Bucket(bucketRequests)
+			c := byTime.Cursor()
+			for k, _ := c.First(); k != nil && n < purgeChunk; k, _ = c.First() {
+				if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) >= nanos(before) {
+					break
+				}
+				if err := requests.Delete(bytes.Clone(k[8:])); err != nil {
+					return err
+				}
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil || n < purgeChunk {
+			return err
+		}
+	}
+}
