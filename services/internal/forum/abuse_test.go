@@ -38,14 +38,14 @@ var abuseEpoch = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 
 // Callers of the guard tests, all in agency "metro".
 var (
-	newcomer = auth.Principal{Kind: auth.Account, Name: "accounts/new", AccountCreateTime: abuseEpoch.Add(-24 * time.Hour)}
-	unknown  = auth.Principal{Kind: auth.Account, Name: "accounts/unknown-age"}
-	regular  = auth.Principal{Kind: auth.Account, Name: "accounts/regular", AccountCreateTime: abuseEpoch.Add(-30 * 24 * time.Hour)}
-	staff    = auth.Principal{Kind: auth.Account, Name: "accounts/officer", AccountCreateTime: abuseEpoch,
+	guardNewcomer = auth.Principal{Kind: auth.Account, Name: "accounts/new", AccountCreateTime: abuseEpoch.Add(-24 * time.Hour)}
+	guardUnknownAge  = auth.Principal{Kind: auth.Account, Name: "accounts/unknown-age"}
+	guardRegular  = auth.Principal{Kind: auth.Account, Name: "accounts/regular", AccountCreateTime: abuseEpoch.Add(-30 * 24 * time.Hour)}
+	guardStaff    = auth.Principal{Kind: auth.Account, Name: "accounts/officer", AccountCreateTime: abuseEpoch,
 		Roles: map[string][]accessv1.Role{"metro": {accessv1.Role_ROLE_MODERATOR}}}
-	otherStaff = auth.Principal{Kind: auth.Account, Name: "accounts/elsewhere", AccountCreateTime: abuseEpoch,
+	guardOtherStaff = auth.Principal{Kind: auth.Account, Name: "accounts/elsewhere", AccountCreateTime: abuseEpoch,
 		Roles: map[string][]accessv1.Role{"riverside": {accessv1.Role_ROLE_MODERATOR}}}
-	service = auth.Principal{Kind: auth.Service, Name: "services/seed"}
+	guardService = auth.Principal{Kind: auth.Service, Name: "services/seed"}
 )
 
 func newTestGuard(cfg AbuseConfig) (*abuseGuard, *abuseClock) {
@@ -53,8 +53,8 @@ func newTestGuard(cfg AbuseConfig) (*abuseGuard, *abuseClock) {
 	return newAbuseGuard(cfg, c.Now), c
 }
 
-// post checks and, when allowed, records a post; it returns check's error.
-func post(g *abuseGuard, p auth.Principal, text string) error {
+// guardPost checks and, when allowed, records a post; it returns check's error.
+func guardPost(g *abuseGuard, p auth.Principal, text string) error {
 	if err := g.check(p, "metro", "post.body", text); err != nil {
 		return err
 	}
@@ -62,9 +62,9 @@ func post(g *abuseGuard, p auth.Principal, text string) error {
 	return nil
 }
 
-// wantThrottled fails unless err is a rate limit asking to wait exactly
+// wantGuardThrottled fails unless err is a rate limit asking to wait exactly
 // retry.
-func wantThrottled(t *testing.T, err error, retry time.Duration) {
+func wantGuardThrottled(t *testing.T, err error, retry time.Duration) {
 	t.Helper()
 	var te *errs.ThrottledError
 	if !errors.As(err, &te) {
@@ -75,7 +75,7 @@ func wantThrottled(t *testing.T, err error, retry time.Duration) {
 	}
 }
 
-func wantDuplicate(t *testing.T, err error) {
+func wantGuardDuplicate(t *testing.T, err error) {
 	t.Helper()
 	var re *errs.ReasonError
 	if !errors.As(err, &re) || re.Reason != "DUPLICATE_POST" || !errors.Is(err, errs.AlreadyExists) {
@@ -87,33 +87,33 @@ func TestAbuseRateLimitNewAccount(t *testing.T) {
 	t.Parallel()
 	g, c := newTestGuard(AbuseConfig{})
 	for i := range 3 {
-		if err := post(g, newcomer, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardNewcomer, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
 		c.Advance(10 * time.Second)
 	}
 	// Posts at 0s, 10s and 20s; now 30s: the first leaves the minute at 60s.
-	wantThrottled(t, post(g, newcomer, "fourth"), 30*time.Second)
+	wantGuardThrottled(t, guardPost(g, guardNewcomer, "fourth"), 30*time.Second)
 	c.Advance(29 * time.Second)
-	wantThrottled(t, post(g, newcomer, "fourth"), time.Second)
+	wantGuardThrottled(t, guardPost(g, guardNewcomer, "fourth"), time.Second)
 	c.Advance(time.Second)
-	if err := post(g, newcomer, "fourth"); err != nil {
+	if err := guardPost(g, guardNewcomer, "fourth"); err != nil {
 		t.Fatalf("a slot should be free at 60s: %v", err)
 	}
 	// Posts at 10s, 20s, 60s: the next slot frees when the 10s post leaves.
-	wantThrottled(t, post(g, newcomer, "fifth"), 10*time.Second)
+	wantGuardThrottled(t, guardPost(g, guardNewcomer, "fifth"), 10*time.Second)
 }
 
 func TestAbuseRateLimitUnknownAgeIsNew(t *testing.T) {
 	t.Parallel()
 	g, _ := newTestGuard(AbuseConfig{})
 	for i := range 3 {
-		if err := post(g, unknown, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardUnknownAge, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
 	}
-	wantThrottled(t, post(g, unknown, "fourth"), time.Minute)
-	if err := g.check(unknown, "metro", "post.body", "see https://a.example https://b.example https://c.example"); err == nil {
+	wantGuardThrottled(t, guardPost(g, guardUnknownAge, "fourth"), time.Minute)
+	if err := g.check(guardUnknownAge, "metro", "post.body", "see https://a.example https://b.example https://c.example"); err == nil {
 		t.Fatal("an account of unknown age may post three links")
 	}
 }
@@ -123,15 +123,15 @@ func TestAbuseRateLimitPerDay(t *testing.T) {
 	g, c := newTestGuard(AbuseConfig{})
 	// 30 posts, one every 20 minutes: never three in a minute.
 	for i := range 30 {
-		if err := post(g, newcomer, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardNewcomer, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
 		c.Advance(20 * time.Minute)
 	}
 	// The first was 600 minutes ago; it leaves the day in 14 hours.
-	wantThrottled(t, post(g, newcomer, "one more"), 14*time.Hour)
+	wantGuardThrottled(t, guardPost(g, guardNewcomer, "one more"), 14*time.Hour)
 	c.Advance(14 * time.Hour)
-	if err := post(g, newcomer, "one more"); err != nil {
+	if err := guardPost(g, guardNewcomer, "one more"); err != nil {
 		t.Fatalf("after the first post left the day: %v", err)
 	}
 }
@@ -139,15 +139,15 @@ func TestAbuseRateLimitPerDay(t *testing.T) {
 func TestAbuseRateLimitBothWindowsReportTheLonger(t *testing.T) {
 	t.Parallel()
 	g, c := newTestGuard(AbuseConfig{NewPerMinute: 2, NewPerDay: 2})
-	if err := post(g, newcomer, "a"); err != nil {
+	if err := guardPost(g, guardNewcomer, "a"); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(10 * time.Second)
-	if err := post(g, newcomer, "b"); err != nil {
+	if err := guardPost(g, guardNewcomer, "b"); err != nil {
 		t.Fatal(err)
 	}
-	err := post(g, newcomer, "c")
-	wantThrottled(t, err, 24*time.Hour-10*time.Second)
+	err := guardPost(g, guardNewcomer, "c")
+	wantGuardThrottled(t, err, 24*time.Hour-10*time.Second)
 	if !strings.Contains(err.Error(), "2 times a minute and 2 times a day") {
 		t.Fatalf("message %q names neither limit", err)
 	}
@@ -157,20 +157,20 @@ func TestAbuseRateLimitEstablished(t *testing.T) {
 	t.Parallel()
 	g, c := newTestGuard(AbuseConfig{})
 	for i := range 10 {
-		if err := post(g, regular, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardRegular, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatalf("post %d: %v", i, err)
 		}
 		c.Advance(time.Second)
 	}
-	err := post(g, regular, "eleventh")
-	wantThrottled(t, err, 50*time.Second)
+	err := guardPost(g, guardRegular, "eleventh")
+	wantGuardThrottled(t, err, 50*time.Second)
 	if !strings.HasPrefix(err.Error(), "accounts may post at most 10 times a minute") {
 		t.Fatalf("message %q", err)
 	}
 	// An established account may post many links.
 	links := "https://a.example https://b.example www.c.example http://d.example"
 	c.Advance(time.Minute)
-	if err := post(g, regular, links); err != nil {
+	if err := guardPost(g, guardRegular, links); err != nil {
 		t.Fatalf("links by an established account: %v", err)
 	}
 }
@@ -180,13 +180,13 @@ func TestAbuseAccountBecomesEstablished(t *testing.T) {
 	young := auth.Principal{Kind: auth.Account, Name: "accounts/young", AccountCreateTime: abuseEpoch.Add(-7*24*time.Hour + 30*time.Second)}
 	g, c := newTestGuard(AbuseConfig{})
 	for i := range 3 {
-		if err := post(g, young, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, young, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantThrottled(t, post(g, young, "fourth"), time.Minute)
+	wantGuardThrottled(t, guardPost(g, young, "fourth"), time.Minute)
 	c.Advance(30 * time.Second) // now a week old: 10 a minute
-	if err := post(g, young, "fourth"); err != nil {
+	if err := guardPost(g, young, "fourth"); err != nil {
 		t.Fatalf("established account: %v", err)
 	}
 }
@@ -194,7 +194,7 @@ func TestAbuseAccountBecomesEstablished(t *testing.T) {
 func TestAbuseDuplicate(t *testing.T) {
 	t.Parallel()
 	g, c := newTestGuard(AbuseConfig{})
-	if err := post(g, regular, "Is the  community meeting\non Tuesday?"); err != nil {
+	if err := guardPost(g, guardRegular, "Is the  community meeting\non Tuesday?"); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(time.Minute)
@@ -204,24 +204,24 @@ func TestAbuseDuplicate(t *testing.T) {
 		text string
 		dup  bool
 	}{
-		{"same text", regular, "Is the  community meeting\non Tuesday?", true},
-		{"other case and spacing", regular, "  is the community MEETING on tuesday? ", true},
-		{"other words", regular, "Is the community meeting on Wednesday?", false},
-		{"other account", newcomer, "Is the community meeting on Tuesday?", false},
-		{"staff", staff, "Is the community meeting on Tuesday?", false},
+		{"same text", guardRegular, "Is the  community meeting\non Tuesday?", true},
+		{"other case and spacing", guardRegular, "  is the community MEETING on tuesday? ", true},
+		{"other words", guardRegular, "Is the community meeting on Wednesday?", false},
+		{"other account", guardNewcomer, "Is the community meeting on Tuesday?", false},
+		{"staff", guardStaff, "Is the community meeting on Tuesday?", false},
 	}
 	for _, tc := range tests {
 		err := g.check(tc.p, "metro", "post.body", tc.text)
 		if tc.dup {
-			wantDuplicate(t, err)
+			wantGuardDuplicate(t, err)
 		} else if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
 	c.Advance(9*time.Minute - time.Nanosecond)
-	wantDuplicate(t, g.check(regular, "metro", "post.body", "is the community meeting on tuesday?"))
+	wantGuardDuplicate(t, g.check(guardRegular, "metro", "post.body", "is the community meeting on tuesday?"))
 	c.Advance(time.Nanosecond)
-	if err := g.check(regular, "metro", "post.body", "is the community meeting on tuesday?"); err != nil {
+	if err := g.check(guardRegular, "metro", "post.body", "is the community meeting on tuesday?"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
 }
@@ -230,11 +230,11 @@ func TestAbuseDuplicateCheckedBeforeRate(t *testing.T) {
 	t.Parallel()
 	g, _ := newTestGuard(AbuseConfig{})
 	for i := range 3 {
-		if err := post(g, newcomer, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardNewcomer, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	wantDuplicate(t, post(g, newcomer, "post 0"))
+	wantGuardDuplicate(t, guardPost(g, guardNewcomer, "post 0"))
 }
 
 func TestAbuseLinks(t *testing.T) {
@@ -264,15 +264,15 @@ func TestAbuseLinks(t *testing.T) {
 	g, _ := newTestGuard(AbuseConfig{})
 	two := "https://a.example and www.b.example"
 	three := two + " and http://c.example"
-	if err := g.check(newcomer, "metro", "thread.body", two); err != nil {
+	if err := g.check(guardNewcomer, "metro", "thread.body", two); err != nil {
 		t.Fatalf("two links: %v", err)
 	}
-	err := g.check(newcomer, "metro", "thread.body", three)
+	err := g.check(guardNewcomer, "metro", "thread.body", three)
 	var br *errs.BadRequestError
 	if !errors.As(err, &br) || len(br.Violations) != 1 || br.Violations[0].Field != "thread.body" {
 		t.Fatalf("three links: %v, want a violation of thread.body", err)
 	}
-	if err := g.check(regular, "metro", "thread.body", three); err != nil {
+	if err := g.check(guardRegular, "metro", "thread.body", three); err != nil {
 		t.Fatalf("established account: %v", err)
 	}
 }
@@ -285,11 +285,11 @@ func TestAbuseExempt(t *testing.T) {
 		p      auth.Principal
 		exempt bool
 	}{
-		{"staff of the agency", staff, true},
+		{"staff of the agency", guardStaff, true},
 		{"platform administrator", auth.Principal{Kind: auth.Account, Name: "accounts/root", PlatformAdmin: true}, true},
-		{"engage service", service, true},
-		{"staff of another agency", otherStaff, false},
-		{"resident", newcomer, false},
+		{"engage service", guardService, true},
+		{"staff of another agency", guardOtherStaff, false},
+		{"resident", guardNewcomer, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -297,7 +297,7 @@ func TestAbuseExempt(t *testing.T) {
 			g, _ := newTestGuard(AbuseConfig{})
 			var err error
 			for range 40 {
-				if err = post(g, tc.p, many); err != nil {
+				if err = guardPost(g, tc.p, many); err != nil {
 					break
 				}
 			}
@@ -318,7 +318,7 @@ func TestAbuseDisabledLimits(t *testing.T) {
 	t.Parallel()
 	g, _ := newTestGuard(AbuseConfig{NewPerMinute: -1, NewPerDay: -1, DuplicateWindow: -1, NewMaxLinks: -1})
 	for range 100 {
-		if err := post(g, newcomer, "same https://a.example https://b.example https://c.example"); err != nil {
+		if err := guardPost(g, guardNewcomer, "same https://a.example https://b.example https://c.example"); err != nil {
 			t.Fatalf("every limit is off: %v", err)
 		}
 	}
@@ -329,7 +329,7 @@ func TestAbuseBoundedMemory(t *testing.T) {
 	g, c := newTestGuard(AbuseConfig{MaxTrackedAccounts: 3})
 	for i := range 5 {
 		p := auth.Principal{Kind: auth.Account, Name: fmt.Sprintf("accounts/a%d", i)}
-		if err := post(g, p, "hello"); err != nil {
+		if err := guardPost(g, p, "hello"); err != nil {
 			t.Fatal(err)
 		}
 		c.Advance(time.Second)
@@ -352,7 +352,7 @@ func TestAbuseBoundedMemory(t *testing.T) {
 	// Posting again moves an account to the front; an idle day forgets
 	// everyone but the one who posts.
 	c.Advance(24 * time.Hour)
-	if err := post(g, auth.Principal{Kind: auth.Account, Name: "accounts/a2"}, "again"); err != nil {
+	if err := guardPost(g, auth.Principal{Kind: auth.Account, Name: "accounts/a2"}, "again"); err != nil {
 		t.Fatal(err)
 	}
 	if g.lru.Len() != 1 || len(g.accounts) != 1 {
@@ -364,16 +364,16 @@ func TestAbuseRemembersBoundedHistory(t *testing.T) {
 	t.Parallel()
 	g, c := newTestGuard(AbuseConfig{PerMinute: -1, PerDay: -1})
 	for i := range 1000 {
-		if err := post(g, regular, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardRegular, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatal(err)
 		}
 		c.Advance(time.Millisecond)
 	}
-	a := g.accounts[regular.Name].Value.(*accountActivity)
+	a := g.accounts[guardRegular.Name].Value.(*accountActivity)
 	if len(a.texts) > maxRemembered || len(a.times) > g.keep {
 		t.Fatalf("remembers %d texts and %d times", len(a.texts), len(a.times))
 	}
-	wantDuplicate(t, g.check(regular, "metro", "post.body", "post 999"))
+	wantGuardDuplicate(t, g.check(guardRegular, "metro", "post.body", "post 999"))
 }
 
 func TestAbuseConcurrent(t *testing.T) {
@@ -384,7 +384,7 @@ func TestAbuseConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 200 {
 				p := auth.Principal{Kind: auth.Account, Name: fmt.Sprintf("accounts/w%d-%d", w, i%20)}
-				_ = post(g, p, fmt.Sprintf("text %d", i))
+				_ = guardPost(g, p, fmt.Sprintf("text %d", i))
 				if i%50 == 0 {
 					c.Advance(time.Second)
 				}
@@ -401,7 +401,7 @@ func TestAbuseErrorsTranslate(t *testing.T) {
 	t.Parallel()
 	g, _ := newTestGuard(AbuseConfig{})
 	for i := range 3 {
-		if err := post(g, newcomer, fmt.Sprintf("post %d", i)); err != nil {
+		if err := guardPost(g, guardNewcomer, fmt.Sprintf("post %d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -411,9 +411,9 @@ func TestAbuseErrorsTranslate(t *testing.T) {
 		code   codes.Code
 		reason string
 	}{
-		{"rate", g.check(newcomer, "metro", "post.body", "new text"), codes.ResourceExhausted, "RESOURCE_EXHAUSTED"},
-		{"duplicate", g.check(newcomer, "metro", "post.body", "POST 1"), codes.AlreadyExists, "DUPLICATE_POST"},
-		{"links", g.check(newcomer, "metro", "post.body", "https://a https://b https://c"), codes.InvalidArgument, "INVALID_ARGUMENT"},
+		{"rate", g.check(guardNewcomer, "metro", "post.body", "new text"), codes.ResourceExhausted, "RESOURCE_EXHAUSTED"},
+		{"duplicate", g.check(guardNewcomer, "metro", "post.body", "POST 1"), codes.AlreadyExists, "DUPLICATE_POST"},
+		{"links", g.check(guardNewcomer, "metro", "post.body", "https://a https://b https://c"), codes.InvalidArgument, "INVALID_ARGUMENT"},
 	}
 	for _, tc := range tests {
 		st, internal := errs.ToStatus(tc.err)
