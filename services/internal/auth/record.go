@@ -37,7 +37,7 @@ func (in *Interceptor) record(ctx context.Context, c call, resource string, call
 		Outcome:       Outcome(callErr),
 		Time:          in.now().UTC(),
 		CorrelationID: audit.CorrelationID(ctx),
-		Service:       in.cfg.Service,
+		Service:       serviceOf(c.method, in.cfg.Service),
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
 	defer cancel()
@@ -89,4 +89,20 @@ func auditResource(requested string, resp any) string {
 		return name
 	}
 	return requested
+}
+
+// serviceOf names the service a method belongs to, from its proto package
+// ("/engage.forum.v1.PostService/CreatePost" → "forum"), so that one
+// interceptor serving several services in one process records each
+// event's own service; fallback names the rest.
+func serviceOf(method, fallback string) string {
+	rest, ok := strings.CutPrefix(method, "/engage.")
+	if !ok {
+		return fallback
+	}
+	name, _, ok := strings.Cut(rest, ".")
+	if !ok || !validServiceName(name) {
+		return fallback
+	}
+	return name
 }
