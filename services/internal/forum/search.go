@@ -1,0 +1,291 @@
+package forum
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"strings"
+	"sync"
+
+	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/auth"
+	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/pagetoken"
+	"github.com/engagehq/engage/services/internal/textindex"
+)
+
+// Search keeps one in-memory text index per agency, since every search is
+// within one agency: an index holds only what its searches can find.
+// Threads are documents of their own group (title weighted 2, body 1);
+// posts are documents in their thread's group, so a thread appears once in
+// the results, represented by its best match. Only content everyone who
+// may read its forum may read is indexed: hidden and deleted content
+// leaves the index, and forum visibility is applied at search time.
+//
+// The store is the source of truth. After a write commits, the documents
+// it affects are read back from the store and put into (or deleted from)
+// the index, under a lock per thread; since each reads after its own
+// commit and applies under the lock, the last one to apply always saw the
+// latest state, so concurrent writes cannot leave a stale document behind.
+
+// Field weights of thread documents.
+const (
+	titleWeight = 2
+	bodyWeight  = 1
+)
+
+// scanBatch is how many documents one store read returns while the index
+// is rebuilt or a thread is reindexed.
+const scanBatch = 1000
+
+type searchIndex struct {
+	mu       sync.RWMutex
+	byAgency map[string]*textindex.Index
+	seed     maphash.Seed
+	threads  [64]sync.Mutex
+}
+
+func newSearchIndex() *searchIndex {
+	return &searchIndex{byAgency: map[string]*textindex.Index{}, seed: maphash.MakeSeed()}
+}
+
+// index returns the agency's index, creating it when create is set; nil
+// when there is none.
+func (x *searchIndex) index(agency string, create bool) *textindex.Index {
+	x.mu.RLock()
+	ix := x.byAgency[agency]
+	x.mu.RUnlock()
+	if ix != nil || !create {
+		return ix
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if ix = x.byAgency[agency]; ix == nil {
+		ix = textindex.New()
+		x.byAgency[agency] = ix
+	}
+	return ix
+}
+
+// lockThread serializes the index updates of one thread's documents.
+func (x *searchIndex) lockThread(k ThreadKey) *sync.Mutex {
+	m := &x.threads[maphash.String(x.seed, k.Name())%uint64(len(x.threads))]
+	m.Lock()
+	return m
+}
+
+// apply puts a searchable document into its agency's index and deletes
+// one that is not.
+func (x *searchIndex) apply(doc SearchDoc) {
+	name := doc.Target.Name()
+	ix := x.index(doc.Target.Agency, doc.Searchable)
+	switch {
+	case ix == nil:
+	case !doc.Searchable:
+		ix.Delete(name)
+	case doc.Target.IsPost():
+		ix.Put(name, doc.Target.ThreadKey.Name(), textindex.Field{Text: doc.Body, Weight: bodyWeight})
+	default:
+		ix.Put(name, doc.Target.ThreadKey.Name(),
+			textindex.Field{Text: doc.Title, Weight: titleWeight}, textindex.Field{Text: doc.Body, Weight: bodyWeight})
+	}
+}
+
+// rebuildSearch indexes every searchable thread and post of the store.
+func (s *Service) rebuildSearch(ctx context.Context) (int, error) {
+	n := 0
+	var after []byte
+	for {
+		docs, next, err := s.store.ScanSearchDocs(ctx, ThreadKey{}, after, scanBatch)
+		if err != nil {
+			return n, err
+		}
+		for _, d := range docs {
+			if d.Searchable {
+				s.search.apply(d)
+				n++
+			}
+		}
+		if next == nil {
+			return n, nil
+		}
+		after = next
+	}
+}
+
+// reindexDoc brings one thread's or post's document up to date after a
+// write that changed only it (its text, or a post's state).
+func (s *Service) reindexDoc(ctx context.Context, t Target) {
+	defer s.search.lockThread(t.ThreadKey).Unlock()
+	doc, err := s.store.SearchDoc(ctx, t)
+	if errors.Is(err, errs.NotFound) {
+		doc, err = SearchDoc{Target: t}, nil
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "search index not updated", "target", t.Name(), "err", err)
+		return
+	}
+	s.search.apply(doc)
+}
+
+// reindex brings the documents of a thread, or of a whole forum, up to
+// date after a write that changed whether all of them are searchable: a
+// thread hidden, restored or deleted, a forum deleted. A failure is
+// logged, not returned: the write it follows has been committed, and the
+// next restart rebuilds the index.
+func (s *Service) reindex(ctx context.Context, scope ThreadKey) {
+	if scope.Thread != "" {
+		defer s.search.lockThread(scope).Unlock()
+	}
+	var after []byte
+	for {
+		docs, next, err := s.store.ScanSearchDocs(ctx, scope, after, scanBatch)
+		if err != nil {
+			s.log.ErrorContext(ctx, "search index not updated", "scope", scope.Name(), "err", err)
+			return
+		}
+		for _, d := range docs {
+			s.search.apply(d)
+		}
+		if next == nil {
+			return
+		}
+		after = next
+	}
+}
+
+// SearchThreads searches the threads and posts of the agency's forums the
+// caller may read (or of one of them). Results are threads, each with its
+// best match; a page token carries the offset of the next page, bound to
+// the agency, the forum and the query.
+func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThreadsRequest) (*forumv1.SearchThreadsResponse, error) {
+	agency, err := parseAgency("parent", req.GetParent())
+	if err != nil {
+		return nil, err
+	}
+	query := strings.TrimSpace(req.GetQuery())
+	if query == "" {
+		return nil, errs.Field("query", "is required")
+	}
+	only := req.GetForum()
+	if only != "" {
+		k, err := parseForum("forum", only)
+		if err != nil {
+			return nil, err
+		}
+		if k.Agency != agency {
+			return nil, errs.Field("forum", "must be a forum of %s", req.GetParent())
+		}
+		if err := s.canReadForum(ctx, only); err != nil {
+			return nil, err
+		}
+	}
+	scope := "search:" + agency + "|" + only + "|" + query
+	size := pagetoken.Size(req.GetPageSize(), defaultSearchPage, maxSearchPage)
+	cursor, err := pagetoken.Decode(req.GetPageToken(), scope)
+	if err != nil {
+		return nil, err
+	}
+	offset := 0
+	if cursor != nil {
+		if len(cursor) != 8 || binary.BigEndian.Uint64(cursor) > 1<<31 {
+			return nil, errs.Field("page_token", "is malformed; repeat the request without page_token to start over")
+		}
+		offset = int(binary.BigEndian.Uint64(cursor))
+	}
+	resp := &forumv1.SearchThreadsResponse{}
+	ix := s.search.index(agency, false)
+	if ix == nil {
+		return resp, nil
+	}
+	p := auth.FromContext(ctx)
+	readable, err := s.readableForums(ctx, p, agency)
+	if err != nil {
+		return nil, err
+	}
+	hits, total := ix.Search(query, textindex.Query{Limit: size, Offset: offset, Allow: func(_, group string) bool {
+		f, _, _ := strings.Cut(group, "/threads/")
+		return readable[f] && (only == "" || f == only)
+	}})
+	if n := offset + len(hits); n < total {
+		resp.NextPageToken = pagetoken.Encode(scope, binary.BigEndian.AppendUint64(nil, uint64(n)))
+	}
+	results, targets, err := s.searchResults(ctx, p, query, hits)
+	if err != nil {
+		return nil, err
+	}
+	voted, err := s.store.Voted(ctx, p.Name, targets)
+	if err != nil {
+		return nil, fmt.Errorf("search threads: %w", err)
+	}
+	for i, r := range results {
+		if voted[i] {
+			r.Thread.ViewerVote = 1
+		}
+	}
+	resp.Results = results
+	return resp, nil
+}
+
+// readableForums returns the names of the agency's forums p may read.
+func (s *Service) readableForums(ctx context.Context, p auth.Principal, agency string) (map[string]bool, error) {
+	out := map[string]bool{}
+	page := Page{Size: maxForumPage}
+	for {
+		list, next, err := s.store.ListForums(ctx, agency, page, func(f Forum) bool { return mayReadForum(p, f) })
+		if err != nil {
+			return nil, fmt.Errorf("search threads: %w", err)
+		}
+		for _, f := range list {
+			out[f.Key().Name()] = true
+		}
+		if next == nil {
+			return out, nil
+		}
+		page.After = next
+	}
+}
+
+// searchResults reads the page's threads and matched posts from the store
+// and cuts their snippets. A hit whose content changed since it was
+// indexed so that the caller may no longer see it is left out.
+func (s *Service) searchResults(ctx context.Context, p auth.Principal, query string, hits []textindex.Hit) ([]*forumv1.SearchResult, []Target, error) {
+	var results []*forumv1.SearchResult
+	var targets []Target
+	for _, h := range hits {
+		t, err := ParseTarget(h.DocID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("search threads: indexed document %q: %w", h.DocID, err)
+		}
+		var c Content
+		if t.IsPost() {
+			c, err = s.store.Post(ctx, t.PostKey())
+		} else {
+			c, err = s.store.Thread(ctx, t.ThreadKey)
+		}
+		if errors.Is(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("search threads: %w", err)
+		}
+		if !maySee(p, c) {
+			continue
+		}
+		r := &forumv1.SearchResult{Thread: threadToProto(c.Thread, false), Score: h.Score}
+		text := c.Thread.Title + "\n\n" + c.Thread.Body
+		if c.Post != nil {
+			r.Post, text = t.Name(), c.Post.Body
+		}
+		snippet, marks := textindex.Snippet(text, query, 0)
+		r.Snippet = snippet
+		for _, m := range marks {
+			r.Highlights = append(r.Highlights, &forumv1.Highlight{Start: int32(m.Start), End: int32(m.End)})
+		}
+		results = append(results, r)
+		targets = append(targets, Target{ThreadKey: t.ThreadKey})
+	}
+	return results, targets, nil
+}
