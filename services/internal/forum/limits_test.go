@@ -1,0 +1,62 @@
+package forum_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/forum"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// TestPostingLimits checks that threads and posts pass through the abuse
+// guard: a new account is slowed down with RESOURCE_EXHAUSTED and a retry
+// time, the same text twice is refused, staff are exempt, and a refused
+// post stores nothing.
+func TestPostingLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, forum.Config{})
+	mod := e.staff("mod", "metro", moderatorRole)
+	newbie := e.newcomer("newbie")
+	f := e.mustForum(t, mod, "metro", "town-square", public)
+	th := e.mustThread(t, mod, f.GetName(), discussion, "Welcome")
+
+	var err error
+	for i := range forum.DefaultNewPerMinute + 1 {
+		_, err = e.posts.CreatePost(newbie.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: fmt.Sprintf("hello %d", i)}})
+		if i < forum.DefaultNewPerMinute {
+			must(t, "post within the limit", err)
+		}
+	}
+	wantCode(t, "post over the limit", err, codes.ResourceExhausted)
+	st, _ := status.FromError(err)
+	retry := false
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay().AsDuration() > 0 {
+			retry = true
+		}
+	}
+	if !retry {
+		t.Fatalf("no retry information in %v", st.Details())
+	}
+	_, err = e.threads.CreateThread(newbie.ctx(t), &forumv1.CreateThreadRequest{Parent: f.GetName(), Thread: &forumv1.Thread{Kind: discussion, Title: "My own thread", Body: "Hi"}})
+	wantCode(t, "thread over the limit", err, codes.ResourceExhausted)
+
+	_, err = e.posts.CreatePost(newbie.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "see http://a.example http://b.example http://c.example"}})
+	wantField(t, "too many links", err, "post.body")
+
+	e.clock.Advance(2 * time.Minute)
+	_, err = e.posts.CreatePost(newbie.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "hello 0"}})
+	wantReason(t, "the same text again", err, codes.AlreadyExists, "DUPLICATE_POST")
+
+	for i := range 10 {
+		_, err := e.posts.CreatePost(mod.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "Staff reminder"}})
+		must(t, fmt.Sprintf("staff post %d", i), err)
+	}
+	got, err := e.threads.GetThread(mod.ctx(t), &forumv1.GetThreadRequest{Name: th.GetName()})
+	must(t, "get", err)
+	diff(t, "posts stored", got.GetPostCount(), int64(forum.DefaultNewPerMinute+10))
+}
