@@ -53,22 +53,22 @@ func TestAuditEvents(t *testing.T) {
 		{
 			name: "success names the created resource", cred: bearer(metroAdmin), call: binding("agencies/metro"),
 			wantEvents: []audit.Event{{Agency: "metro", Actor: "accounts/m1", Method: createBinding,
-				Resource: "agencies/metro/roleBindings/rb1", Outcome: "OK", CorrelationID: "req-1", Service: "testsvc"}},
+				Resource: "agencies/metro/roleBindings/rb1", Outcome: "OK", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "denied on another agency", cred: bearer(metroAdmin), call: binding("agencies/north"), wantCode: codes.PermissionDenied,
 			wantEvents: []audit.Event{{Agency: "north", Actor: "accounts/m1", Method: createBinding,
-				Resource: "agencies/north", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "testsvc"}},
+				Resource: "agencies/north", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "handler error", cred: bearer(platformAdmin), call: binding("agencies/missing"), wantCode: codes.NotFound,
 			wantEvents: []audit.Event{{Agency: "missing", Actor: "accounts/p1", Method: createBinding,
-				Resource: "agencies/missing", Outcome: "NOT_FOUND", CorrelationID: "req-1", Service: "testsvc"}},
+				Resource: "agencies/missing", Outcome: "NOT_FOUND", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "partner denied", cred: partnerKey, call: binding("agencies/metro"), wantCode: codes.PermissionDenied,
 			wantEvents: []audit.Event{{Agency: "metro", Actor: "agencies/metro/partners/cad", Method: createBinding,
-				Resource: "agencies/metro", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "testsvc"}},
+				Resource: "agencies/metro", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{name: "anonymous refusal is not recorded", cred: noCred, call: binding("agencies/metro"), wantCode: codes.Unauthenticated},
 		{name: "bad credentials are not recorded", cred: header("authorization", "Bearer x"), call: binding("agencies/metro"), wantCode: codes.Unauthenticated},
@@ -76,20 +76,20 @@ func TestAuditEvents(t *testing.T) {
 		{name: "unaudited method", cred: bearer(metroAdmin), call: notAudited},
 		{
 			name: "platform method", cred: bearer(platformAdmin), call: accounts,
-			wantEvents: []audit.Event{{Actor: "accounts/p1", Method: listAccounts, Outcome: "OK", CorrelationID: "req-1", Service: "testsvc"}},
+			wantEvents: []audit.Event{{Actor: "accounts/p1", Method: listAccounts, Outcome: "OK", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "platform method denied", cred: bearer(metroAdmin), call: agency, wantCode: codes.PermissionDenied,
-			wantEvents: []audit.Event{{Actor: "accounts/m1", Method: createAgency, Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "testsvc"}},
+			wantEvents: []audit.Event{{Actor: "accounts/m1", Method: createAgency, Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "resource from the response when the request names none", cred: bearer(platformAdmin), call: agency,
-			wantEvents: []audit.Event{{Agency: "new", Actor: "accounts/p1", Method: createAgency, Resource: "agencies/new", Outcome: "OK", CorrelationID: "req-1", Service: "testsvc"}},
+			wantEvents: []audit.Event{{Agency: "new", Actor: "accounts/p1", Method: createAgency, Resource: "agencies/new", Outcome: "OK", CorrelationID: "req-1", Service: "identity"}},
 		},
 		{
 			name: "anonymous method keeps no actor", cred: bearer(resident), call: submit,
 			wantEvents: []audit.Event{{Agency: "metro", Actor: "anonymous", Method: "/engage.authtest.v1.TestService/Submit",
-				Resource: "agencies/metro/feedback/1", Outcome: "OK", CorrelationID: "req-1", Service: "testsvc"}},
+				Resource: "agencies/metro/feedback/1", Outcome: "OK", CorrelationID: "req-1", Service: "authtest"}},
 		},
 	}
 	for _, tt := range tests {
