@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -39,9 +40,7 @@ func TestBackupWhileServing(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("engage backup exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	if want := filepath.Join(out, "identity.db"); strings.TrimSpace(stdout) != want {
-		t.Errorf("engage backup printed %q, want %q", stdout, want)
-	}
+	wantBackupFiles(t, stdout, out)
 	// The load goes on after the backup too: the copy is independent of it.
 	waitForLoad(t, srv, load, len(beforeAgencies)+10, 0, 0)
 	load.stop(&wg)
@@ -105,9 +104,7 @@ func TestBackupOfStoppedServer(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("engage backup exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 			}
-			if want := filepath.Join(out, "identity.db"); strings.TrimSpace(stdout) != want {
-				t.Errorf("engage backup printed %q, want %q", stdout, want)
-			}
+			wantBackupFiles(t, stdout, out)
 			restored := startEngage(t, nil, serveArgs(out)...)
 			restored.rest().signIn(email, "an offline backup passphrase", "")
 		})
@@ -130,5 +127,17 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// wantBackupFiles checks that engage backup printed the copy of every
+// service's file in dir, and nothing else.
+func wantBackupFiles(t *testing.T, stdout, dir string) {
+	t.Helper()
+	got := strings.Fields(stdout)
+	slices.Sort(got)
+	want := []string{filepath.Join(dir, "forum.db"), filepath.Join(dir, "identity.db")}
+	if !slices.Equal(got, want) {
+		t.Errorf("engage backup printed %q, want %q", got, want)
 	}
 }

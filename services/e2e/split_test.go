@@ -131,8 +131,8 @@ func TestServeRefusesIncompleteSetup(t *testing.T) {
 		},
 		{
 			name:    "unknown component",
-			args:    []string{"serve", "forum"},
-			wantErr: `unknown component "forum"`,
+			args:    []string{"serve", "alerts-and-more"},
+			wantErr: `unknown component "alerts-and-more"`,
 		},
 	}
 	for _, tt := range tests {

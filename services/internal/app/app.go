@@ -29,7 +29,7 @@ import (
 )
 
 // Components that `engage serve <component>` accepts; "" and "all" run all.
-var Components = []string{"identity", "gateway"}
+var Components = []string{"identity", "forum", "gateway"}
 
 // Options configure Start.
 type Options struct {
@@ -96,19 +96,20 @@ func Start(ctx context.Context, o Options) (_ *Platform, err error) {
 	}
 
 	var banner bannerInfo
-	if all || o.Component == "identity" {
-		b, err := p.startServices(ctx, cfg, reg, all)
+	if o.Component != "gateway" {
+		b, err := p.startServices(ctx, cfg, reg, o.Component)
 		if err != nil {
 			return nil, err
 		}
 		banner = b
 	}
 	if all || o.Component == "gateway" {
-		target := cfg.IdentityAddr
+		backends := backendAddrs{identity: cfg.IdentityAddr, forum: cfg.ForumAddr}
 		if all {
-			target = p.GRPCAddr.String()
+			self := p.GRPCAddr.String()
+			backends = backendAddrs{identity: self, forum: self}
 		}
-		if err := p.startGateway(ctx, cfg, reg, target); err != nil {
+		if err := p.startGateway(ctx, cfg, reg, backends); err != nil {
 			return nil, err
 		}
 	}
@@ -202,8 +203,12 @@ func shutdownGRPC(s *grpcserver.Server) func(context.Context) error {
 	}
 }
 
-// sessionPurgeInterval is how often ended sessions are deleted.
-const sessionPurgeInterval = 6 * time.Hour
+// How often ended sessions, and content deleted longer ago than its
+// retention, are removed.
+const (
+	sessionPurgeInterval = 6 * time.Hour
+	contentPurgeInterval = 6 * time.Hour
+)
 
 // every runs fn at each interval until the platform shuts down; a failure
 // is logged and the next tick tries again.

@@ -10,25 +10,52 @@ import (
 	"github.com/engagehq/engage/services/internal/config"
 	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 )
 
+// backendAddrs are the gRPC addresses of the services behind the gateway;
+// empty ones are not served.
+type backendAddrs struct {
+	identity, forum string
+}
+
 // startGateway serves the REST API on cfg.HTTPAddr, calling the services
-// at target over gRPC — in one process the loopback address of this
-// process's own gRPC server, so every REST call passes the same
-// interceptors as a partner's gRPC call.
-func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *prometheus.Registry, target string) error {
-	if target == "" {
+// over gRPC — in one process at the loopback address of this process's own
+// gRPC server, so every REST call passes the same interceptors as a
+// partner's gRPC call.
+func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *prometheus.Registry, addrs backendAddrs) error {
+	if addrs.identity == "" {
 		return fmt.Errorf("the gateway needs the identity service's address (ENGAGE_IDENTITY_ADDR)")
 	}
-	conn, err := grpcserver.Dial(target)
-	if err != nil {
-		return fmt.Errorf("dial %s: %w", target, err)
+	conns := map[string]*grpc.ClientConn{}
+	dial := func(target string) (*grpc.ClientConn, error) {
+		if target == "" {
+			return nil, nil
+		}
+		if c, ok := conns[target]; ok {
+			return c, nil
+		}
+		c, err := grpcserver.Dial(target)
+		if err != nil {
+			return nil, fmt.Errorf("dial %s: %w", target, err)
+		}
+		conns[target] = c
+		p.onShutdown("gateway connection to "+target, func(context.Context) error { return c.Close() })
+		return c, nil
 	}
-	p.onShutdown("gateway connection", func(context.Context) error { return conn.Close() })
+	identityConn, err := dial(addrs.identity)
+	if err != nil {
+		return err
+	}
+	forumConn, err := dial(addrs.forum)
+	if err != nil {
+		return err
+	}
 
 	drain, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
 	h, err := gateway.New(ctx, gateway.Config{
-		Identity:     conn,
+		Identity:     identityConn,
+		Forum:        forumConn,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -8,74 +8,75 @@ import (
 	"net/netip"
 	"path/filepath"
 
+	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/forum"
+	forumstore "github.com/engagehq/engage/services/internal/forum/boltstore"
 	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/engagehq/engage/services/internal/identity"
 	identitystore "github.com/engagehq/engage/services/internal/identity/boltstore"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
+	"google.golang.org/grpc"
 )
 
-// startServices opens the identity store and serves the gRPC services of
-// this process on cfg.GRPCAddr. In the all-in-one process (all) it also
+// credentialSources are how a process checks callers: in the process that
+// hosts identity, identity itself; elsewhere, identity over gRPC.
+type credentialSources struct {
+	keys     auth.KeySource
+	apiKeys  auth.APIKeyResolver
+	recorder audit.Recorder
+}
+
+// startServices serves the gRPC services of this process (all of them, or
+// the one component) on cfg.GRPCAddr. In the all-in-one process it also
 // bootstraps the first administrator and, when asked, seeds the demo.
-func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *prometheus.Registry, all bool) (bannerInfo, error) {
+func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *prometheus.Registry, component string) (bannerInfo, error) {
 	var b bannerInfo
+	all := component == "" || component == "all"
 	if !all && len(cfg.InternalSecret) < 32 {
 		return b, fmt.Errorf("ENGAGE_INTERNAL_SECRET must be set (32+ characters) when services run in separate processes")
 	}
-	log := p.log.With("component", "identity")
-	store, err := identitystore.Open(filepath.Join(cfg.DataDir, "identity.db"), identitystore.Options{Logger: log})
-	if err != nil {
-		return b, err
-	}
-	p.onShutdown("identity store", func(context.Context) error { return store.Close() })
-	p.backups = append(p.backups, backupSource{name: "identity.db", db: store.DB()})
+	runs := func(name string) bool { return all || component == name }
 
-	svc, err := identity.New(ctx, store, identity.Config{AccessTTL: cfg.AccessTokenTTL, Logger: log})
-	if err != nil {
-		return b, err
+	var creds credentialSources
+	var registers []func(grpc.ServiceRegistrar)
+	if runs("identity") {
+		svc, err := p.openIdentity(ctx, cfg, &b)
+		if err != nil {
+			return b, err
+		}
+		creds = credentialSources{keys: svc, apiKeys: svc, recorder: svc}
+		registers = append(registers, svc.Register)
+	} else {
+		remote, err := p.remoteIdentity(cfg, component)
+		if err != nil {
+			return b, err
+		}
+		creds = remote
 	}
-	b.adminEmail = cfg.AdminEmail
-	b.adminCreated, b.adminPassword, err = svc.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
-	if err != nil {
-		return b, fmt.Errorf("bootstrap the platform administrator: %w", err)
+	if runs("forum") {
+		svc, err := p.openForum(cfg)
+		if err != nil {
+			return b, err
+		}
+		registers = append(registers, svc.Register)
 	}
 
-	proxies, err := parsePrefixes(cfg.TrustedProxies)
+	name := component
+	if all {
+		name = "engage"
+	}
+	srv, err := p.newGRPCServer(cfg, reg, creds, name)
 	if err != nil {
 		return b, err
 	}
-	in, err := auth.NewInterceptor(auth.Config{
-		Verifier:      auth.NewVerifier(svc, nil),
-		APIKeys:       svc,
-		ServiceSecret: cfg.InternalSecret,
-		Audit:         svc,
-		Service:       "identity",
-		Logger:        p.log,
-		Limits: auth.Limits{
-			Principal:  rateLimit(cfg.RateLimit, cfg.RateBurst),
-			Anonymous:  rateLimit(cfg.AnonymousRateLimit, cfg.AnonymousRateBurst),
-			ProxyPeers: proxies,
-		},
-	})
-	if err != nil {
-		return b, err
+	for _, register := range registers {
+		register(srv.GRPC())
 	}
-	srv, err := grpcserver.New(
-		grpcserver.WithLogger(p.log),
-		grpcserver.WithRegisterer(reg),
-		grpcserver.WithMaxCallDuration(cfg.MaxCallDuration),
-		grpcserver.WithShutdownTimeout(cfg.ShutdownTimeout),
-		grpcserver.WithUnaryInterceptors(in.Unary()),
-		grpcserver.WithStreamInterceptors(in.Stream()),
-	)
-	if err != nil {
-		return b, err
-	}
-	svc.Register(srv.GRPC())
 	if err := auth.CheckServer(srv.GRPC()); err != nil {
 		return b, err
 	}
@@ -88,14 +89,6 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	p.onShutdown("grpc server", shutdownGRPC(srv))
 	srv.SetServing()
 
-	p.every("purge expired sessions", sessionPurgeInterval, func(ctx context.Context) error {
-		n, err := svc.PurgeSessions(ctx)
-		if n > 0 {
-			log.Info("purged expired sessions", "count", n)
-		}
-		return err
-	})
-
 	if all && cfg.Demo && b.adminCreated {
 		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword)
 		if err != nil {
@@ -103,13 +96,119 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		b.demo = demo
 	}
-	p.log.Info("grpc serving", "addr", lis.Addr().String())
+	p.log.Info("grpc serving", "addr", lis.Addr().String(), "component", name)
 	if !all && cfg.MetricsAddr != "" {
 		if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
 			return b, err
 		}
 	}
 	return b, nil
+}
+
+// openIdentity opens identity's store and service and bootstraps the first
+// platform administrator.
+func (p *Platform) openIdentity(ctx context.Context, cfg config.Config, b *bannerInfo) (*identity.Service, error) {
+	log := p.log.With("component", "identity")
+	store, err := identitystore.Open(filepath.Join(cfg.DataDir, "identity.db"), identitystore.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	p.onShutdown("identity store", func(context.Context) error { return store.Close() })
+	p.backups = append(p.backups, backupSource{name: "identity.db", db: store.DB()})
+
+	svc, err := identity.New(ctx, store, identity.Config{AccessTTL: cfg.AccessTokenTTL, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	b.adminEmail = cfg.AdminEmail
+	b.adminCreated, b.adminPassword, err = svc.Bootstrap(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap the platform administrator: %w", err)
+	}
+	p.every("purge expired sessions", sessionPurgeInterval, func(ctx context.Context) error {
+		n, err := svc.PurgeSessions(ctx)
+		if n > 0 {
+			log.Info("purged expired sessions", "count", n)
+		}
+		return err
+	})
+	return svc, nil
+}
+
+// openForum opens the forum's store and service.
+func (p *Platform) openForum(cfg config.Config) (*forum.Service, error) {
+	log := p.log.With("component", "forum")
+	store, err := forumstore.Open(filepath.Join(cfg.DataDir, "forum.db"), forumstore.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	p.onShutdown("forum store", func(context.Context) error { return store.Close() })
+	p.backups = append(p.backups, backupSource{name: "forum.db", db: store.DB()})
+
+	svc, err := forum.New(store, forum.Config{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	p.every("purge deleted forum content", contentPurgeInterval, func(ctx context.Context) error {
+		n, err := svc.Purge(ctx)
+		if n > 0 {
+			log.Info("purged deleted content", "count", n)
+		}
+		return err
+	})
+	return svc, nil
+}
+
+// remoteIdentity reaches identity over gRPC, as service `component`, for a
+// process that does not host it.
+func (p *Platform) remoteIdentity(cfg config.Config, component string) (credentialSources, error) {
+	if cfg.IdentityAddr == "" {
+		return credentialSources{}, fmt.Errorf("the %s service needs the identity service's address (ENGAGE_IDENTITY_ADDR)", component)
+	}
+	conn, err := grpcserver.Dial(cfg.IdentityAddr, grpc.WithPerRPCCredentials(auth.ServiceCredentials(component, cfg.InternalSecret)))
+	if err != nil {
+		return credentialSources{}, fmt.Errorf("dial identity %s: %w", cfg.IdentityAddr, err)
+	}
+	p.onShutdown("identity connection", func(context.Context) error { return conn.Close() })
+	client := identityv1.NewCredentialServiceClient(conn)
+	return credentialSources{
+		keys:     auth.NewRemoteKeys(client, auth.RemoteKeysOptions{}),
+		apiKeys:  auth.NewRemoteAPIKeys(client, auth.RemoteAPIKeysOptions{}),
+		recorder: audit.NewClient(identityv1.NewAuditServiceClient(conn)),
+	}, nil
+}
+
+// newGRPCServer builds the process's gRPC server with the auth interceptor
+// over creds.
+func (p *Platform) newGRPCServer(cfg config.Config, reg prometheus.Registerer, creds credentialSources, name string) (*grpcserver.Server, error) {
+	proxies, err := parsePrefixes(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	in, err := auth.NewInterceptor(auth.Config{
+		Verifier:      auth.NewVerifier(creds.keys, nil),
+		APIKeys:       creds.apiKeys,
+		ServiceSecret: cfg.InternalSecret,
+		Audit:         creds.recorder,
+		Service:       name,
+		Logger:        p.log,
+		Limits: auth.Limits{
+			Principal:  rateLimit(cfg.RateLimit, cfg.RateBurst),
+			Anonymous:  rateLimit(cfg.AnonymousRateLimit, cfg.AnonymousRateBurst),
+			ProxyPeers: proxies,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return grpcserver.New(
+		grpcserver.WithLogger(p.log),
+		grpcserver.WithRegisterer(reg),
+		grpcserver.WithMaxCallDuration(cfg.MaxCallDuration),
+		grpcserver.WithShutdownTimeout(cfg.ShutdownTimeout),
+		grpcserver.WithUnaryInterceptors(in.Unary()),
+		grpcserver.WithStreamInterceptors(in.Stream()),
+	)
 }
 
 // serveMetrics serves /metrics for a service that runs without the gateway.

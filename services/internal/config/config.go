@@ -32,6 +32,9 @@ type Config struct {
 	// InternalSecret authenticates the services to each other. Generated per
 	// process when every service runs in one process; required otherwise.
 	InternalSecret string `env:"ENGAGE_INTERNAL_SECRET"`
+	// ForumAddr is the forum service's gRPC address, for the gateway in
+	// split mode; empty serves no forum routes.
+	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
 	// MetricsAddr, when set, serves Prometheus /metrics of a service
 	// running alone (in one process, and for the gateway, /metrics is on
 	// the REST listener).
@@ -88,6 +91,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AdminPassword, "admin-password", c.AdminPassword, "first platform admin's password; generated when empty (ENGAGE_ADMIN_PASSWORD)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo agency on a fresh data directory (ENGAGE_DEMO)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "address for /metrics of a service running alone (ENGAGE_METRICS_ADDR)")
+	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service address for the gateway in split mode (ENGAGE_FORUM_ADDR)")
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service address in split mode (ENGAGE_IDENTITY_ADDR)")
 	fs.Func("trusted-proxies", "comma-separated networks of the gateway, as seen by the services (ENGAGE_TRUSTED_PROXIES)", func(s string) error {
 		c.TrustedProxies = splitList(s)
