@@ -178,3 +178,54 @@ func unusedAddr(t *testing.T) string {
 	}
 	return addr
 }
+
+// TestSplitForum runs identity, the forum and the gateway as three
+// processes: the forum checks tokens with identity's published keys,
+// records its audit events in identity's log over gRPC, and serves its
+// REST routes through the separate gateway.
+func TestSplitForum(t *testing.T) {
+	t.Parallel()
+	secret := "ENGAGE_INTERNAL_SECRET=" + internalSecret(t)
+	identity := startEngage(t, []string{secret}, "serve", "identity",
+		"--data-dir", t.TempDir(), "--grpc-addr", "127.0.0.1:0",
+		"--admin-email", adminEmail, "--admin-password", adminPassword)
+	forum := startEngage(t, []string{secret}, "serve", "forum",
+		"--data-dir", t.TempDir(), "--grpc-addr", "127.0.0.1:0", "--identity-addr", identity.grpcAddr)
+	gw := startEngage(t, nil, "serve", "gateway", "--http-addr", "127.0.0.1:0",
+		"--identity-addr", identity.grpcAddr, "--forum-addr", forum.grpcAddr)
+
+	rest := gw.rest()
+	admin, steps := mfaSignIn(rest, adminEmail, adminPassword)
+	rest.must(200, "POST", "/v1/agencies?agencyId=split-pd", admin, map[string]any{"displayName": "Split PD"})
+	// Platform administration is not agency staff: the administrator binds
+	// themself as the agency's admin and signs in again to carry the role.
+	me := rest.must(200, "GET", "/v1/accounts/me", admin, nil)
+	rest.must(200, "POST", "/v1/agencies/split-pd/roleBindings", admin, map[string]any{"member": me["name"], "role": "ROLE_AGENCY_ADMIN"})
+	admin = rest.signIn(adminEmail, adminPassword, steps.code())["accessToken"].(string)
+	rest.must(200, "POST", "/v1/agencies/split-pd/forums?forumId=town", admin, map[string]any{
+		"displayName": "Town square", "visibility": "VISIBILITY_PUBLIC",
+	})
+	resident := rest.signUp("split-forum@e2e.example", "a split forum passphrase")
+	token := rest.signIn("split-forum@e2e.example", "a split forum passphrase", "")["accessToken"].(string)
+	th := rest.must(200, "POST", "/v1/agencies/split-pd/forums/town/threads", token, map[string]any{
+		"kind": "THREAD_KIND_DISCUSSION", "title": "Crosswalk on Elm Street", "body": "The paint is gone.",
+	})
+	if th["author"] != resident {
+		t.Errorf("thread author = %v, want %s", th["author"], resident)
+	}
+	list := rest.must(200, "GET", "/v1/agencies/split-pd/forums/town/threads", "", nil)
+	if n := len(list["threads"].([]any)); n != 1 {
+		t.Errorf("anonymous list = %d threads, want 1", n)
+	}
+	// The forum's audited write reached identity's log.
+	events := rest.must(200, "GET", "/v1/agencies/split-pd/auditEvents", admin, nil)["auditEvents"].([]any)
+	var found bool
+	for _, e := range events {
+		ev := e.(map[string]any)
+		found = found || (ev["method"] == "/engage.forum.v1.ForumService/CreateForum" && ev["service"] == "forum")
+	}
+	if !found {
+		t.Errorf("CreateForum is not in the audit log: %v", events)
+	}
+	rest.must(200, "GET", "/readyz", "", nil)
+}
