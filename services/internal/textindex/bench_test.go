@@ -3,6 +3,7 @@ package textindex
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -54,6 +55,12 @@ func newCorpus(seed uint64) *corpus {
 			c.vocab = append(c.vocab, w)
 		}
 	}
+	return c
+}
+
+// forum fills the corpus with benchThreads threads and benchPosts posts.
+func (c *corpus) forum() *corpus {
+	r := c.r
 	for t := range benchThreads {
 		thread := fmt.Sprintf("forums/f%d/threads/t%04d", t%10, t)
 		c.docs = append(c.docs, benchDoc{thread, thread, []Field{{Text: c.text(4 + r.IntN(8)), Weight: 2}, {Text: c.text(20 + r.IntN(61)), Weight: 1}}})
@@ -97,11 +104,18 @@ func (c *corpus) load(ix *Index) {
 // 99th percentile latency besides the mean. Allow refuses one forum in ten
 // by a map lookup, as a visibility check would.
 func BenchmarkSearch(b *testing.B) {
-	c := newCorpus(1)
+	c := newCorpus(1).forum()
 	ix := New()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	start := time.Now()
 	c.load(ix)
-	b.Logf("loaded %d documents, %d terms in %v", ix.Len(), len(ix.terms), time.Since(start))
+	took := time.Since(start)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.Logf("loaded %d documents, %d terms in %v; index heap %d MiB",
+		ix.Len(), len(ix.terms), took, (after.HeapAlloc-before.HeapAlloc)>>20)
 
 	hidden := map[string]bool{}
 	for t := 0; t < benchThreads; t += 10 {
@@ -137,7 +151,7 @@ func BenchmarkSearch(b *testing.B) {
 // document, or a replacement (which leaves a tombstone and so pays for the
 // compactions in turn).
 func BenchmarkPut(b *testing.B) {
-	c := newCorpus(2)
+	c := newCorpus(2).forum()
 	for _, replace := range []bool{false, true} {
 		b.Run(fmt.Sprintf("replace=%v", replace), func(b *testing.B) {
 			ix := New()
@@ -157,9 +171,21 @@ func BenchmarkPut(b *testing.B) {
 // BenchmarkLoad measures the startup rebuild: 101,000 documents into an
 // empty index.
 func BenchmarkLoad(b *testing.B) {
-	c := newCorpus(3)
+	c := newCorpus(3).forum()
 	for b.Loop() {
 		c.load(New())
 	}
 	b.ReportMetric(float64(len(c.docs)), "docs/op")
+}
+
+// BenchmarkSnippet cuts a snippet from a long post, as a search page does
+// for each of its results.
+func BenchmarkSnippet(b *testing.B) {
+	c := newCorpus(4)
+	text := c.text(800) // about 5,000 code points
+	q := strings.Fields(text)
+	query := q[400] + " " + q[410][:3]
+	for b.Loop() {
+		Snippet(text, query, DefaultSnippetRunes)
+	}
 }

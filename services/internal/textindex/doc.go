@@ -44,9 +44,11 @@
 // of up to 50 terms, most frequent first, the word itself always among them.
 // Documents are scored with BM25 (k1 1.2, b 0.75) over field-weighted term
 // frequencies and lengths (a simplified BM25F); a term that only starts with
-// the last query word counts half. The caller's Allow filter sees every
-// matching document; the best allowed document of each group stands for it,
-// and groups are ordered by score, then by group, so pages are stable.
+// the last query word counts half. The best document of each group that
+// the caller's Allow filter accepts stands for the group; Allow is asked
+// about a group's best document first and about the rest only when it
+// refuses that one, so a search costs about one call per matching group.
+// Groups are ordered by score, then by group, so pages are stable.
 //
 // Searches run in parallel under a read lock; writes take the lock alone and
 // do their tokenizing before taking it.

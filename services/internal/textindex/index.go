@@ -111,7 +111,7 @@ func (ix *Index) analyze(fields []Field) *analysis {
 	a.buf, a.ends, a.weight, a.length = a.buf[:0], a.ends[:0], a.weight[:0], 0
 	for _, f := range fields {
 		w := float32(f.Weight)
-		if !(f.Weight > 0) || math.IsInf(f.Weight, 1) {
+		if !(w > 0) || math.IsInf(float64(w), 1) {
 			w = 1
 		}
 		a.tk.scan(f.Text, func(_, _ int, t []byte) {

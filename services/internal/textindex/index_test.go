@@ -208,6 +208,7 @@ func TestFieldWeights(t *testing.T) {
 		{"negative counts as one", -3, 1},
 		{"infinity counts as one", math.Inf(1), 1},
 		{"NaN counts as one", math.NaN(), 1},
+		{"too large for float32 counts as one", 1e300, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
