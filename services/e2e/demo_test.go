@@ -62,7 +62,35 @@ func TestDemoSeed(t *testing.T) {
 	if got := bindingRoles(rest, chief); !slices.Equal(got, wantRoles) {
 		t.Errorf("role bindings of springfield-pd = %v, want %v", got, wantRoles)
 	}
-	rest.signIn("resident@springfield.example", demoPassword, "")
+	resident := rest.signIn("resident@springfield.example", demoPassword, "")["accessToken"].(string)
+
+	// The forum is alive: the public sees the public boards only, a
+	// resident the residents' board too; the question has an accepted
+	// official answer; the town hall has registrations and a question.
+	if got := forumNames(rest, ""); !slices.Equal(got, []string{"downtown", "traffic"}) {
+		t.Errorf("anonymous forums = %v", got)
+	}
+	if got := forumNames(rest, resident); !slices.Equal(got, []string{"downtown", "neighborhood-watch", "traffic"}) {
+		t.Errorf("resident's forums = %v", got)
+	}
+	threads := rest.must(200, "GET", "/v1/agencies/springfield-pd/forums/downtown/threads", "", nil)["threads"].([]any)
+	var answered, pinned bool
+	for _, th := range threads {
+		m := th.(map[string]any)
+		answered = answered || (m["kind"] == "THREAD_KIND_QUESTION" && m["answered"] == true)
+		pinned = pinned || (m["kind"] == "THREAD_KIND_ANNOUNCEMENT" && m["pinned"] == true)
+	}
+	if !answered || !pinned {
+		t.Errorf("downtown threads: answered question %v, pinned announcement %v: %v", answered, pinned, threads)
+	}
+	meetings := rest.must(200, "GET", "/v1/agencies/springfield-pd/meetings", "", nil)["meetings"].([]any)
+	if len(meetings) != 1 || meetings[0].(map[string]any)["registeredCount"] != "2" {
+		t.Errorf("meetings = %v, want one with 2 registrations", meetings)
+	}
+	hits := rest.must(200, "GET", "/v1/agencies/springfield-pd/threads:search?query=patrols", "", nil)["results"].([]any)
+	if len(hits) == 0 {
+		t.Error("searching the demo for \"patrols\" finds nothing")
+	}
 	if strings.Contains(srv.stderr.String(), adminPass) {
 		t.Error("the logs show the administrator's password")
 	}
@@ -85,6 +113,18 @@ func TestDemoSeed(t *testing.T) {
 	if len(list) != 1 {
 		t.Errorf("agencies after the second start = %d, want springfield-pd alone", len(list))
 	}
+}
+
+// forumNames lists the ids of the forums of springfield-pd token may read.
+func forumNames(rest *platform, token string) []string {
+	rest.t.Helper()
+	list := rest.must(200, "GET", "/v1/agencies/springfield-pd/forums", token, nil)["forums"].([]any)
+	var ids []string
+	for _, f := range list {
+		ids = append(ids, lastSegment(f.(map[string]any)["name"].(string)))
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // bindingRoles lists the roles bound in springfield-pd, sorted.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"google.golang.org/protobuf/proto"
+	"slices"
 	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
@@ -24,8 +25,11 @@ import (
 // laptop, never for a real deployment.
 
 const (
-	demoAgency   = "springfield-pd"
-	demoPassword = "springfield demo 2026"
+	demoModerator = "moderator@springfield.example"
+	demoResident  = "resident@springfield.example"
+	demoNeighbor  = "neighbor@springfield.example"
+	demoAgency    = "springfield-pd"
+	demoPassword  = "springfield demo 2026"
 )
 
 type demoPerson struct {
@@ -97,14 +101,14 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 
 	people := []demoPerson{
 		{email: "chief@springfield.example", displayName: "Chief Dana Whitaker", roles: []accessv1.Role{accessv1.Role_ROLE_AGENCY_ADMIN}},
-		{email: "moderator@springfield.example", displayName: "Sgt. Luis Ortega", roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}},
+		{email: demoModerator, displayName: "Sgt. Luis Ortega", roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}},
 		{email: "analyst@springfield.example", displayName: "Priya Raman", roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}},
 		{email: "trainer@springfield.example", displayName: "Lt. Grace Kim", roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}},
 		{email: "alerts@springfield.example", displayName: "Omar Haddad", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_AUTHOR}},
 		{email: "approver@springfield.example", displayName: "Capt. Renee Duval", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_APPROVER}},
 		{email: "officer@springfield.example", displayName: "Ofc. Sam Patel", roles: []accessv1.Role{accessv1.Role_ROLE_OFFICER}},
-		{email: "resident@springfield.example", displayName: "Alex Resident"},
-		{email: "neighbor@springfield.example", displayName: "Jordan Neighbor"},
+		{email: demoResident, displayName: "Alex Resident"},
+		{email: demoNeighbor, displayName: "Jordan Neighbor"},
 	}
 	for i := range people {
 		p := &people[i]
@@ -142,6 +146,26 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		return nil, fmt.Errorf("create partner: %w", err)
 	}
 	info.partner, info.partnerKey = partner.GetName(), partner.GetApiKey()
+
+	// The moderator signs in with a second factor (the moderator's code of
+	// this 30-second step is then spent; the chief's, used in the README's
+	// walk-through, is not).
+	mod := people[slices.IndexFunc(people, func(p demoPerson) bool { return p.email == demoModerator })]
+	moderator, err := s.signInWithCode(ctx, mod.email, demoPassword, mod.totpSecret)
+	if err != nil {
+		return nil, fmt.Errorf("moderator: %w", err)
+	}
+	resident, err := s.residentSignIn(ctx, demoResident)
+	if err != nil {
+		return nil, err
+	}
+	neighbor, err := s.residentSignIn(ctx, demoNeighbor)
+	if err != nil {
+		return nil, err
+	}
+	if err := newForumSeeder(conn, info.agency).seed(moderator, resident, neighbor); err != nil {
+		return nil, fmt.Errorf("forum: %w", err)
+	}
 	return info, nil
 }
 
