@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"

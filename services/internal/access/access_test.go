@@ -7,6 +7,7 @@ import (
 	// Every service's generated package, so that its descriptors are
 	// registered and walked below. Add each new service here.
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	_ "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/access"
