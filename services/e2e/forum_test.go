@@ -217,3 +217,38 @@ func forumIDs(p *platform, base, token string) string {
 	}
 	return strings.Join(ids, " ")
 }
+
+// TestForumNewAccountLimits: a brand-new account posting faster than the
+// new-account limit gets 429 with Retry-After; the same text twice is a
+// 409; staff are not limited.
+func TestForumNewAccountLimits(t *testing.T) {
+	t.Parallel()
+	s := newForumSetup(t)
+	p := s.p
+	th := p.must(200, "POST", s.base+"/forums/town/threads", s.residents[3], map[string]any{
+		"kind": "THREAD_KIND_DISCUSSION", "title": "Fast poster", "body": "First.",
+	})
+	posts := "/v1/" + th["name"].(string) + "/posts"
+	p.must(200, "POST", posts, s.residents[3], map[string]any{"body": "Same words twice."})
+	p.must(409, "POST", posts, s.residents[3], map[string]any{"body": "same  words TWICE."})
+	var limited response
+	for i := range 10 {
+		r := p.do("POST", posts, s.residents[3], map[string]any{"body": fmt.Sprintf("Reply number %d.", i)})
+		if r.status == 429 {
+			limited = r
+			break
+		}
+		if r.status != 200 {
+			t.Fatalf("reply %d = %d %s", i, r.status, r.body)
+		}
+	}
+	if limited.status != 429 {
+		t.Fatal("ten replies in a row from a new account were never limited")
+	}
+	if limited.header.Get("Retry-After") == "" || !strings.Contains(string(limited.body), "RetryInfo") {
+		t.Errorf("429 without retry information: %v %s", limited.header, limited.body)
+	}
+	for i := range 10 {
+		p.must(200, "POST", posts, s.moderator, map[string]any{"body": fmt.Sprintf("Staff note %d.", i)})
+	}
+}
