@@ -28,6 +28,10 @@
 //   - Hidden content is seen only by its author, with the reason it is
 //     hidden, and by the agency's moderators. Counts (threads in a forum,
 //     replies in a thread) count visible content only.
+//   - A QUESTION's author or agency staff accept one reply as its answer,
+//     replacing an earlier one. A hidden reply cannot be accepted; an
+//     accepted answer hidden later stays accepted (a moderator may restore
+//     it), and deleting it leaves the question unanswered.
 //
 // # Moderation
 //

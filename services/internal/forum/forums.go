@@ -256,7 +256,8 @@ func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumR
 	return forumToProto(f), nil
 }
 
-// DeleteForum deletes a forum softly: agency administrators. Its threads
+// DeleteForum deletes a forum softly: agency and platform administrators,
+// as the contract's policy allows. Its threads
 // and posts disappear with it and leave the search index.
 func (s *forumServer) DeleteForum(ctx context.Context, req *forumv1.DeleteForumRequest) (*emptypb.Empty, error) {
 	k, err := parseForum("name", req.GetName())
@@ -264,7 +265,7 @@ func (s *forumServer) DeleteForum(ctx context.Context, req *forumv1.DeleteForumR
 		return nil, err
 	}
 	p := auth.FromContext(ctx)
-	if p.Kind != auth.Account || !p.HasRole(k.Agency, accessv1.Role_ROLE_AGENCY_ADMIN) {
+	if p.Kind != auth.Account || !(p.HasRole(k.Agency, accessv1.Role_ROLE_AGENCY_ADMIN) || p.PlatformAdmin) {
 		return nil, notFound(req.GetName())
 	}
 	err = s.store.DeleteForum(ctx, k, s.now(), func(f Forum) error { return checkETag(req.GetEtag(), f.Revision) })

@@ -109,14 +109,14 @@ var start = time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 // the tests of the limits use the defaults.
 var noLimits = forum.AbuseConfig{NewPerMinute: -1, NewPerDay: -1, PerMinute: -1, PerDay: -1, DuplicateWindow: -1, NewMaxLinks: -1}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	return newEnvWith(t, forumConfig())
 }
 
 // forumConfig is the configuration of most tests.
 func forumConfig() forum.Config { return forum.Config{Abuse: noLimits} }
 
-func newEnvWith(t *testing.T, cfg forum.Config) *env {
+func newEnvWith(t testing.TB, cfg forum.Config) *env {
 	t.Helper()
 	store, err := boltstore.Open(filepath.Join(t.TempDir(), "forum.db"), boltstore.Options{})
 	if err != nil {
@@ -128,7 +128,7 @@ func newEnvWith(t *testing.T, cfg forum.Config) *env {
 
 // newEnvOn serves a new Service over an existing store, as a restarted
 // process would.
-func newEnvOn(t *testing.T, store *boltstore.Store, c *clock, cfg forum.Config) *env {
+func newEnvOn(t testing.TB, store *boltstore.Store, c *clock, cfg forum.Config) *env {
 	t.Helper()
 	cfg.Now = c.Now
 	svc, err := forum.New(store, cfg)
@@ -195,7 +195,7 @@ type person struct {
 func (u *person) name() string { return "accounts/" + u.claims.Account }
 
 // ctx returns a context that calls as the person.
-func (u *person) ctx(t *testing.T) context.Context {
+func (u *person) ctx(t testing.TB) context.Context {
 	t.Helper()
 	token, _, err := u.e.issuer.Issue(u.claims)
 	if err != nil {
@@ -230,10 +230,10 @@ func (e *env) staff(id, agency string, roles ...accessv1.Role) *person {
 }
 
 // anonymous returns a context without credentials.
-func anonymous(t *testing.T) context.Context { return t.Context() }
+func anonymous(t testing.TB) context.Context { return t.Context() }
 
 // partner returns a context that calls as the partner of partnerKey.
-func partner(t *testing.T) context.Context {
+func partner(t testing.TB) context.Context {
 	return metadata.AppendToOutgoingContext(t.Context(), "x-api-key", partnerKey)
 }
 
@@ -257,7 +257,7 @@ const (
 )
 
 // mustForum creates a forum as mod.
-func (e *env) mustForum(t *testing.T, mod *person, agency, id string, v forumv1.Visibility) *forumv1.Forum {
+func (e *env) mustForum(t testing.TB, mod *person, agency, id string, v forumv1.Visibility) *forumv1.Forum {
 	t.Helper()
 	f, err := e.forums.CreateForum(mod.ctx(t), &forumv1.CreateForumRequest{
 		Parent: "agencies/" + agency, ForumId: id,
@@ -270,7 +270,7 @@ func (e *env) mustForum(t *testing.T, mod *person, agency, id string, v forumv1.
 }
 
 // mustThread starts a thread as u.
-func (e *env) mustThread(t *testing.T, u *person, forumName string, kind forumv1.ThreadKind, title string) *forumv1.Thread {
+func (e *env) mustThread(t testing.TB, u *person, forumName string, kind forumv1.ThreadKind, title string) *forumv1.Thread {
 	t.Helper()
 	th, err := e.threads.CreateThread(u.ctx(t), &forumv1.CreateThreadRequest{
 		Parent: forumName, Thread: &forumv1.Thread{Kind: kind, Title: title, Body: "About " + title},
@@ -282,7 +282,7 @@ func (e *env) mustThread(t *testing.T, u *person, forumName string, kind forumv1
 }
 
 // mustPost replies as u.
-func (e *env) mustPost(t *testing.T, u *person, threadName, body string) *forumv1.Post {
+func (e *env) mustPost(t testing.TB, u *person, threadName, body string) *forumv1.Post {
 	t.Helper()
 	p, err := e.posts.CreatePost(u.ctx(t), &forumv1.CreatePostRequest{Parent: threadName, Post: &forumv1.Post{Body: body}})
 	if err != nil {

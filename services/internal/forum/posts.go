@@ -51,17 +51,17 @@ func (s *postServer) CreatePost(ctx context.Context, req *forumv1.CreatePostRequ
 	if err != nil {
 		return nil, err
 	}
+	now := s.now()
+	request := Request{Caller: p.Name, ID: req.GetRequestId(), Time: now}
+	if replay, err := s.replayedPost(ctx, p, tk, request); replay != nil || err != nil {
+		return replay, err
+	}
 	c, err := s.store.Thread(ctx, tk)
 	if err != nil {
 		return nil, fmt.Errorf("create post: %w", err)
 	}
 	if err := checkReply(p, c.Forum, c.Thread); err != nil {
 		return nil, err
-	}
-	now := s.now()
-	request := Request{Caller: p.Name, ID: req.GetRequestId(), Time: now}
-	if replay, err := s.replayedPost(ctx, p, tk, request); replay != nil || err != nil {
-		return replay, err
 	}
 	if err := s.abuse.check(p, tk.Agency, "post.body", body); err != nil {
 		return nil, err
@@ -75,11 +75,12 @@ func (s *postServer) CreatePost(ctx context.Context, req *forumv1.CreatePostRequ
 	if err != nil {
 		return nil, fmt.Errorf("create post: %w", err)
 	}
-	if got.CreateTime.Equal(now) && got.Author == p.Name {
-		s.abuse.record(p, tk.Agency, body)
-		s.reindexDoc(ctx, Target{ThreadKey: tk, Post: got.ID})
+	if !got.CreateTime.Equal(now) || got.Author != p.Name {
+		return s.postView(ctx, p, got) // a concurrent retry with the same request id won
 	}
-	return s.postView(ctx, p, got)
+	s.abuse.record(p, tk.Agency, body)
+	s.reindexDoc(ctx, Target{ThreadKey: tk, Post: got.ID})
+	return postToProto(got, false), nil // nobody has voted for it yet
 }
 
 // replayedPost returns the post an earlier request with the same id

@@ -65,6 +65,11 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 	if err != nil {
 		return nil, err
 	}
+	now := s.now()
+	request := Request{Caller: p.Name, ID: req.GetRequestId(), Time: now}
+	if replay, err := s.replayedThread(ctx, p, fk, request); replay != nil || err != nil {
+		return replay, err
+	}
 	f, err := s.store.Forum(ctx, fk)
 	if err != nil {
 		return nil, fmt.Errorf("create thread: %w", err)
@@ -74,11 +79,6 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 	}
 	if in.GetKind() == forumv1.ThreadKind_THREAD_KIND_ANNOUNCEMENT && !isStaff(p, fk.Agency) {
 		return nil, errAnnouncement
-	}
-	now := s.now()
-	request := Request{Caller: p.Name, ID: req.GetRequestId(), Time: now}
-	if replay, err := s.replayedThread(ctx, p, fk, request); replay != nil || err != nil {
-		return replay, err
 	}
 	text := title + "\n" + body
 	if err := s.abuse.check(p, fk.Agency, "thread.body", text); err != nil {
@@ -93,12 +93,13 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 	if err != nil {
 		return nil, fmt.Errorf("create thread: %w", err)
 	}
-	if got.CreateTime.Equal(now) && got.Author == p.Name {
-		s.abuse.record(p, fk.Agency, text)
-		s.reindexDoc(ctx, Target{ThreadKey: got.Key()})
-		s.log.InfoContext(ctx, "thread created", "thread", got.Key().Name(), "kind", got.Kind.String(), "by", p.Name)
+	if !got.CreateTime.Equal(now) || got.Author != p.Name {
+		return s.threadView(ctx, p, got) // a concurrent retry with the same request id won
 	}
-	return s.threadView(ctx, p, got)
+	s.abuse.record(p, fk.Agency, text)
+	s.reindexDoc(ctx, Target{ThreadKey: got.Key()})
+	s.log.InfoContext(ctx, "thread created", "thread", got.Key().Name(), "kind", got.Kind.String(), "by", p.Name)
+	return threadToProto(got, false), nil // nobody has voted for it yet
 }
 
 // replayedThread returns the thread an earlier request with the same id

@@ -34,7 +34,7 @@ func TestForumVisibility(t *testing.T) {
 
 	callers := []struct {
 		name  string
-		ctx   func(*testing.T) context.Context
+		ctx   func(testing.TB) context.Context
 		reads []forumv1.Visibility
 	}{
 		{"anonymous", anonymous, []forumv1.Visibility{public}},
