@@ -257,8 +257,8 @@ func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumR
 }
 
 // DeleteForum deletes a forum softly: agency and platform administrators,
-// as the contract's policy allows. Its threads
-// and posts disappear with it and leave the search index.
+// as the contract's policy allows. Its threads and posts disappear with it
+// and leave the search index.
 func (s *forumServer) DeleteForum(ctx context.Context, req *forumv1.DeleteForumRequest) (*emptypb.Empty, error) {
 	k, err := parseForum("name", req.GetName())
 	if err != nil {

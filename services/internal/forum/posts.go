@@ -56,13 +56,8 @@ func (s *postServer) CreatePost(ctx context.Context, req *forumv1.CreatePostRequ
 	if replay, err := s.replayedPost(ctx, p, tk, request); replay != nil || err != nil {
 		return replay, err
 	}
-	c, err := s.store.Thread(ctx, tk)
-	if err != nil {
-		return nil, fmt.Errorf("create post: %w", err)
-	}
-	if err := checkReply(p, c.Forum, c.Thread); err != nil {
-		return nil, err
-	}
+	// The thread is checked in the write's transaction; the abuse check
+	// comes first, so that a refused post costs no write.
 	if err := s.abuse.check(p, tk.Agency, "post.body", body); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
@@ -12,14 +13,22 @@ import (
 )
 
 // docReader reads search documents, remembering the last forum and
-// thread it read, since consecutive posts share them.
+// thread whose state it read, since consecutive posts share them. For the
+// containers it decodes only what says whether they are shown, not their
+// texts.
 type docReader struct {
-	tx         *bbolt.Tx
-	forumKey   string
-	forumLive  bool
-	threadKey  string
-	thread     threadRecord
-	threadSeen bool
+	tx        *bbolt.Tx
+	forumKey  string
+	forumLive bool
+	threadKey string
+	threadOK  bool
+}
+
+// liveness is the part of a forum or thread record that says whether its
+// content is shown.
+type liveness struct {
+	State      string    `json:"state"`
+	DeleteTime time.Time `json:"delete_time,omitzero"`
 }
 
 func (d *docReader) forumLiveness(agency, id string) (bool, error) {
@@ -27,7 +36,7 @@ func (d *docReader) forumLiveness(agency, id string) (bool, error) {
 	if k == d.forumKey {
 		return d.forumLive, nil
 	}
-	var r forumRecord
+	var r liveness
 	ok, err := getJSON(d.tx.Bucket(bucketForums), []byte(k), &r)
 	if err != nil {
 		return false, err
@@ -36,19 +45,26 @@ func (d *docReader) forumLiveness(agency, id string) (bool, error) {
 	return d.forumLive, nil
 }
 
-// threadRecord returns the stored thread (deleted or not) and whether it
-// exists.
-func (d *docReader) threadRecord(k []byte) (threadRecord, bool, error) {
-	if string(k) == d.threadKey {
-		return d.thread, d.threadSeen, nil
+// threadShown reports whether a thread's posts are searchable as far as
+// the thread and its forum go: both exist, are not deleted, and the thread
+// is visible.
+func (d *docReader) threadShown(k forum.ThreadKey) (bool, error) {
+	key := string(threadKey(k))
+	if key == d.threadKey {
+		return d.threadOK, nil
 	}
-	var r threadRecord
-	ok, err := getJSON(d.tx.Bucket(bucketThreads), k, &r)
+	var r liveness
+	ok, err := getJSON(d.tx.Bucket(bucketThreads), []byte(key), &r)
 	if err != nil {
-		return threadRecord{}, false, err
+		return false, err
 	}
-	d.threadKey, d.thread, d.threadSeen = string(k), r, ok
-	return r, ok, nil
+	live, err := d.forumLiveness(k.Agency, k.Forum)
+	if err != nil {
+		return false, err
+	}
+	d.threadKey = key
+	d.threadOK = ok && live && r.DeleteTime.IsZero() && r.State == visible.String()
+	return d.threadOK, nil
 }
 
 // threadDoc makes the document of a stored thread.
@@ -70,17 +86,15 @@ func (d *docReader) threadDoc(r threadRecord) (forum.SearchDoc, error) {
 // posts_deleted.
 func (d *docReader) postDoc(r postRecord, deleted bool) (forum.SearchDoc, error) {
 	p := r.domain()
-	doc := forum.SearchDoc{Target: forum.Target{ThreadKey: p.Key().ThreadKey, Post: p.ID}, Body: p.Body}
-	t, ok, err := d.threadRecord(threadKey(p.Key().ThreadKey))
-	if err != nil || !ok {
-		return doc, err
-	}
-	thread, err := d.threadDoc(t)
+	shown, err := d.threadShown(p.Key().ThreadKey)
 	if err != nil {
-		return doc, err
+		return forum.SearchDoc{}, err
 	}
-	doc.Searchable = thread.Searchable && !deleted && p.State == visible
-	return doc, nil
+	return forum.SearchDoc{
+		Target:     forum.Target{ThreadKey: p.Key().ThreadKey, Post: p.ID},
+		Body:       p.Body,
+		Searchable: shown && !deleted && p.State == visible,
+	}, nil
 }
 
 // SearchDoc implements forum.Store.
@@ -90,7 +104,8 @@ func (s *Store) SearchDoc(_ context.Context, t forum.Target) (forum.SearchDoc, e
 		d := &docReader{tx: tx}
 		notFound := fmt.Errorf("search document %s: %w", t.Name(), errs.NotFound)
 		if !t.IsPost() {
-			r, ok, err := d.threadRecord(threadKey(t.ThreadKey))
+			var r threadRecord
+			ok, err := getJSON(tx.Bucket(bucketThreads), threadKey(t.ThreadKey), &r)
 			if err != nil {
 				return err
 			}
