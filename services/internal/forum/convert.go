@@ -120,7 +120,7 @@ func itemToProto(m ModerationItem) *forumv1.ModerationItem {
 		Target:      m.Target.Name(),
 		Excerpt:     m.Excerpt,
 		Author:      m.Author,
-		FlagCount:   int64(len(m.Flags)),
+		FlagCount:   int64(m.FlagCount),
 		State:       m.State,
 		AutoHidden:  m.AutoHidden,
 		Action:      m.Action,

@@ -185,9 +185,12 @@ type ModerationItem struct {
 	// Excerpt and Author describe the target when it was first flagged.
 	Excerpt string
 	Author  string
-	// Flags are the flags of the current round, oldest first. A RESTORE
-	// ends the round: its flags stay listed but no longer count (Cleared),
-	// and the next flag starts a new list.
+	// FlagCount counts the distinct accounts that flagged the target in
+	// the current round; Flags are the first MaxFlagDetails of their flags,
+	// oldest first, so that a flood of flags cannot grow the item without
+	// bound. A RESTORE ends the round: its flags stay listed but no longer
+	// count (Cleared), and the next flag starts a new round.
+	FlagCount  int
 	Flags      []Flag
 	Cleared    bool
 	State      forumv1.ModerationItem_State
@@ -208,12 +211,27 @@ func (m ModerationItem) Name() string {
 	return "agencies/" + m.Agency + "/moderationItems/" + m.ID
 }
 
+// MaxFlagDetails bounds the flags a moderation item lists.
+const MaxFlagDetails = 50
+
 // CountingFlags returns how many flags count towards hiding the target.
 func (m ModerationItem) CountingFlags() int {
 	if m.Cleared {
 		return 0
 	}
-	return len(m.Flags)
+	return m.FlagCount
+}
+
+// AddFlag counts a new flag of the current round, starting a new round
+// after a RESTORE, and keeps its details while there is room.
+func (m *ModerationItem) AddFlag(f Flag) {
+	if m.Cleared {
+		m.Flags, m.FlagCount, m.Cleared = nil, 0, false
+	}
+	m.FlagCount++
+	if len(m.Flags) < MaxFlagDetails {
+		m.Flags = append(m.Flags, f)
+	}
 }
 
 // SearchDoc is a thread or post as the search index sees it.

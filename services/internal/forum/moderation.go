@@ -42,7 +42,7 @@ func (s *Service) flag(ctx context.Context, t Target, reason forumv1.FlagReason,
 		return fmt.Errorf("flag: %w", err)
 	}
 	if res.Hidden {
-		s.log.InfoContext(ctx, "content hidden by flags", "target", t.Name(), "item", res.Item.Name(), "flags", len(res.Item.Flags))
+		s.log.InfoContext(ctx, "content hidden by flags", "target", t.Name(), "item", res.Item.Name(), "flags", res.Item.FlagCount)
 		s.reindexTarget(ctx, t)
 	}
 	return nil

@@ -133,10 +133,7 @@ func (s *Store) Flag(ctx context.Context, t forum.Target, f forum.Flag, rule for
 			item.Action, item.Note, item.Resolver = forumv1.ModerationAction_MODERATION_ACTION_UNSPECIFIED, "", ""
 			item.ResolveTime, item.AutoHidden = time.Time{}, false
 		}
-		if item.Cleared {
-			item.Flags, item.Cleared = nil, false
-		}
-		item.Flags = append(item.Flags, f)
+		item.AddFlag(f)
 		item.Revision++
 		if item.CountingFlags() >= rule.Threshold && c.State() == visible {
 			if err := setState(tx, c, hidden, rule.HiddenReason); err != nil {

@@ -159,6 +159,7 @@ type moderationRecord struct {
 	Target      string       `json:"target"`
 	Excerpt     string       `json:"excerpt,omitempty"`
 	Author      string       `json:"author,omitempty"`
+	FlagCount   int          `json:"flag_count,omitempty"`
 	Flags       []flagRecord `json:"flags,omitempty"`
 	Cleared     bool         `json:"cleared,omitempty"`
 	State       string       `json:"state"`
@@ -175,7 +176,7 @@ type moderationRecord struct {
 func toModerationRecord(m forum.ModerationItem) moderationRecord {
 	r := moderationRecord{
 		Agency: m.Agency, ID: m.ID, Target: m.Target.Name(), Excerpt: m.Excerpt, Author: m.Author,
-		Cleared: m.Cleared, State: m.State.String(), AutoHidden: m.AutoHidden,
+		FlagCount: m.FlagCount, Cleared: m.Cleared, State: m.State.String(), AutoHidden: m.AutoHidden,
 		Note: m.Note, Resolver: m.Resolver,
 		CreateTime: m.CreateTime, OpenTime: m.OpenTime, ResolveTime: m.ResolveTime, Revision: m.Revision,
 	}
@@ -195,7 +196,7 @@ func (r moderationRecord) domain() (forum.ModerationItem, error) {
 	}
 	m := forum.ModerationItem{
 		Agency: r.Agency, ID: r.ID, Target: target, Excerpt: r.Excerpt, Author: r.Author,
-		Cleared:    r.Cleared,
+		FlagCount: r.FlagCount, Cleared: r.Cleared,
 		State:      forumv1.ModerationItem_State(enumValue(forumv1.ModerationItem_State_value, r.State)),
 		AutoHidden: r.AutoHidden,
 		Action:     forumv1.ModerationAction(enumValue(forumv1.ModerationAction_value, r.Action)),

@@ -47,7 +47,7 @@ func testFlags(t *testing.T, s forum.Store) {
 	want := forum.ModerationItem{
 		Agency: "metro", ID: r.Item.ID, Target: target,
 		Excerpt: "Cheap watches: Body of Cheap watches", Author: "accounts/author",
-		Flags: []forum.Flag{flagBy(1, 2)}, State: stateOpen,
+		FlagCount: 1, Flags: []forum.Flag{flagBy(1, 2)}, State: stateOpen,
 		CreateTime: at(2), OpenTime: at(2), Revision: 1,
 	}
 	diff(t, "item after one flag", r.Item, want)
@@ -61,6 +61,7 @@ func testFlags(t *testing.T, s forum.Store) {
 		t.Fatal("three flags did not hide the thread")
 	}
 	want.Flags = append(want.Flags, flagBy(2, 4), flagBy(3, 5))
+	want.FlagCount = 3
 	want.AutoHidden, want.Revision = true, 3
 	diff(t, "item after three flags", r.Item, want)
 	c := mustThreadContent(t, s, th.Key())
@@ -72,7 +73,7 @@ func testFlags(t *testing.T, s forum.Store) {
 	}
 	stored, err := s.ModerationItem(ctx(t), "metro", want.ID)
 	wantErr(t, "get item", err, nil)
-	diff(t, "four flags", len(stored.Flags), 4)
+	diff(t, "four flags", [2]int{stored.FlagCount, len(stored.Flags)}, [2]int{4, 4})
 	_, err = s.ModerationItem(ctx(t), "county", want.ID)
 	wantErr(t, "item of another agency", err, errs.NotFound)
 
@@ -90,6 +91,14 @@ func testFlags(t *testing.T, s forum.Store) {
 	diff(t, "hidden post", [3]any{pc.Post.State, pc.Post.HiddenReason, pc.Thread.PostCount}, [3]any{hidden, rule.HiddenReason, int64(0)})
 	_, err = s.Flag(ctx(t), postTarget(forum.Post{Agency: "metro", Forum: "traffic", Thread: th2.ID, ID: "nowhere"}), flagBy(1, 1), rule, accept)
 	wantErr(t, "flag an unknown post", err, errs.NotFound)
+
+	// A flood of flags is counted, and only the first ones are detailed.
+	viral := mustThread(t, s, f.Key(), "Viral", at(1))
+	n := forum.MaxFlagDetails + 10
+	for i := range n {
+		r = mustFlag(t, s, threadTarget(viral.Key()), flagBy(i, 2))
+	}
+	diff(t, "flood", [3]any{r.Item.FlagCount, len(r.Item.Flags), r.Item.Flags[0].Account}, [3]any{n, forum.MaxFlagDetails, account(0)})
 }
 
 func testResolve(t *testing.T, s forum.Store) {
@@ -126,8 +135,8 @@ func testResolve(t *testing.T, s forum.Store) {
 
 	// A new flagger reopens the item with a new round of flags.
 	r := mustFlag(t, s, target, flagBy(7, 12))
-	diff(t, "reopened", [5]any{r.Item.State, r.Item.Action, r.Item.OpenTime, len(r.Item.Flags), r.Item.Cleared},
-		[5]any{stateOpen, forumv1.ModerationAction_MODERATION_ACTION_UNSPECIFIED, at(12), 1, false})
+	diff(t, "reopened", [6]any{r.Item.State, r.Item.Action, r.Item.OpenTime, r.Item.FlagCount, len(r.Item.Flags), r.Item.Cleared},
+		[6]any{stateOpen, forumv1.ModerationAction_MODERATION_ACTION_UNSPECIFIED, at(12), 1, 1, false})
 	if r.Hidden {
 		t.Fatal("one new flag hid the thread")
 	}
