@@ -117,9 +117,9 @@ func applyForum(f *Forum, in *forumv1.Forum, fields []string) error {
 		var err error
 		switch field {
 		case fieldDisplayName:
-			f.DisplayName, err = cleanText("forum.display_name", in.GetDisplayName(), 1, maxForumNm)
+			f.DisplayName, err = cleanText("forum.display_name", in.GetDisplayName(), 1, maxForumName)
 		case fieldDescription:
-			f.Description, err = cleanText("forum.description", in.GetDescription(), 0, maxForumDs)
+			f.Description, err = cleanText("forum.description", in.GetDescription(), 0, maxForumDescription)
 		case fieldVisibility:
 			v := in.GetVisibility()
 			if _, ok := forumv1.Visibility_name[int32(v)]; !ok || v == forumv1.Visibility_VISIBILITY_UNSPECIFIED {
@@ -144,40 +144,6 @@ func applyForum(f *Forum, in *forumv1.Forum, fields []string) error {
 // forumMask checks update_mask paths and returns the fields to update.
 func forumMask(paths []string) ([]string, error) {
 	return mask(paths, allForumFields, []string{"name", "thread_count", "last_activity_time", "create_time", "update_time", "etag"})
-}
-
-// mask checks update_mask paths against the updatable fields: none, or
-// only "*", means all of them; an output-only or unknown path is an error
-// naming update_mask.
-func mask(paths, updatable, readOnly []string) ([]string, error) {
-	if len(paths) == 0 || (len(paths) == 1 && paths[0] == "*") {
-		return updatable, nil
-	}
-	var fields []string
-	for _, p := range paths {
-		switch {
-		case contains(updatable, p):
-			if !contains(fields, p) {
-				fields = append(fields, p)
-			}
-		case contains(readOnly, p):
-			return nil, errs.Field("update_mask", "%q cannot be updated", p)
-		case p == "*":
-			return nil, errs.Field("update_mask", `"*" must be the only path`)
-		default:
-			return nil, errs.Field("update_mask", "unknown field %q", p)
-		}
-	}
-	return fields, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // GetForum returns a forum the caller may read.

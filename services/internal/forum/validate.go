@@ -10,13 +10,13 @@ import (
 
 // Text limits of the contract, in characters (code points).
 const (
-	minTitle   = 3
-	maxTitle   = 200
-	maxBody    = 20000
-	maxForumNm = 120
-	maxForumDs = 2000
-	maxArea    = 64
-	maxOrder   = 10000
+	minTitle            = 3
+	maxTitle            = 200
+	maxBody             = 20000
+	maxForumName        = 120
+	maxForumDescription = 2000
+	maxArea             = 64
+	maxOrder            = 10000
 )
 
 // cleanText trims s and checks that it is valid UTF-8 of min to max
