@@ -130,8 +130,9 @@ type Store interface {
 	SearchDoc(ctx context.Context, t Target) (SearchDoc, error)
 	// ScanSearchDocs returns the threads and posts in scope (everything
 	// when scope is zero; one agency, forum or thread as its fields are
-	// set), deleted ones included, threads before posts, at most limit of
-	// them after the cursor after.
+	// set), threads before posts, at most limit of them after the cursor
+	// after. Deleted threads and what deleted forums and threads contain
+	// are included, not Searchable; posts deleted one by one are not.
 	ScanSearchDocs(ctx context.Context, scope ThreadKey, after []byte, limit int) ([]SearchDoc, []byte, error)
 
 	// Purge removes for good what was deleted before the given time, with
