@@ -119,40 +119,53 @@ func TestRunLoadCounts(t *testing.T) {
 	}
 }
 
-// TestRunLoadBare loads an in-process bare server over both protocols with
-// the benchmark's own clients.
+// TestRunLoadBare loads in-process bare servers over every protocol of
+// each suite with the benchmark's own clients.
 func TestRunLoadBare(t *testing.T) {
 	t.Parallel()
-	s, err := startBare()
-	if err != nil {
-		t.Fatal(err)
+	const thread = "agencies/bench-pd/forums/board-1/threads/019a0000-0000-7000-8000-00000000000a"
+	suites := []struct {
+		suite     string
+		protocols []protocol
+	}{
+		{suiteIdentity, identityProtocols()},
+		{suiteForum, postProtocols([]string{thread, thread + "b"}, thread + "c")},
 	}
-	t.Cleanup(func() {
-		if err := s.stop(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
-	o := options{concurrency: 8, conns: 2}
-	for _, p := range protocols() {
-		t.Run(p.file, func(t *testing.T) {
+	for _, st := range suites {
+		t.Run(st.suite, func(t *testing.T) {
 			t.Parallel()
-			lc, err := p.dial(t.Context(), s.addrs, "a token", o)
+			s, err := startBare(st.suite)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer lc.close()
-			r := runLoad(lc.ctx, o.concurrency, 200*time.Millisecond, lc.newCaller)
-			if r.ok == 0 || r.failed != 0 {
-				t.Fatalf("ok %d, failed %d (first: %v), want only OK calls", r.ok, r.failed, r.firstErr)
-			}
-			if len(r.latencies) != r.ok || !slices.IsSorted(r.latencies) {
-				t.Errorf("%d latencies (sorted: %v) for %d calls", len(r.latencies), slices.IsSorted(r.latencies), r.ok)
-			}
-			if p50, p99 := r.percentile(50), r.percentile(99); p50 <= 0 || p99 < p50 || p99 > r.latencies[r.ok-1] {
-				t.Errorf("p50 %v, p99 %v, max %v", p50, p99, r.latencies[r.ok-1])
-			}
-			if r.rate() <= 0 {
-				t.Errorf("rate %v", r.rate())
+			t.Cleanup(func() {
+				if err := s.stop(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+			o := options{concurrency: 8, conns: 2}
+			for _, p := range st.protocols {
+				t.Run(p.file, func(t *testing.T) {
+					t.Parallel()
+					lc, err := p.dial(t.Context(), s.addrs, []string{"token one", "token two"}, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer lc.close()
+					r := runLoad(lc.ctx, o.concurrency, 200*time.Millisecond, lc.newCaller)
+					if r.ok == 0 || r.failed != 0 {
+						t.Fatalf("ok %d, failed %d (first: %v), want only OK calls", r.ok, r.failed, r.firstErr)
+					}
+					if len(r.latencies) != r.ok || !slices.IsSorted(r.latencies) {
+						t.Errorf("%d latencies (sorted: %v) for %d calls", len(r.latencies), slices.IsSorted(r.latencies), r.ok)
+					}
+					if p50, p99 := r.percentile(50), r.percentile(99); p50 <= 0 || p99 < p50 || p99 > r.latencies[r.ok-1] {
+						t.Errorf("p50 %v, p99 %v, max %v", p50, p99, r.latencies[r.ok-1])
+					}
+					if r.rate() <= 0 {
+						t.Errorf("rate %v", r.rate())
+					}
+				})
 			}
 		})
 	}

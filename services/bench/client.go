@@ -20,9 +20,25 @@ type protocol struct {
 	name string
 	// file names the protocol's CPU profile (-cpuprofile).
 	file string
-	// target is the least Engage/bare throughput ratio hoped for.
+	// target is the least Engage/bare throughput ratio hoped for; 0 for a
+	// path measured on Engage alone.
 	target float64
-	dial   func(ctx context.Context, a addrs, token string, o options) (loadClient, error)
+	// maxP99 is the 99th-percentile latency to stay under, for a path
+	// measured on Engage alone.
+	maxP99 time.Duration
+	// inFlight is the number of closed-loop workers; 0 means -concurrency.
+	inFlight int
+	// dial returns the clients of one run; worker w sends tokens[w mod
+	// len(tokens)].
+	dial func(ctx context.Context, a addrs, tokens []string, o options) (loadClient, error)
+}
+
+// workers is how many requests the protocol keeps in flight.
+func (p protocol) workers(o options) int {
+	if p.inFlight > 0 {
+		return p.inFlight
+	}
+	return o.concurrency
 }
 
 // loadClient is a protocol's client side for one server and one round.
@@ -34,18 +50,18 @@ type loadClient struct {
 	close     func()
 }
 
-// protocols are the measured paths, in the order they run, with the
-// targets of the foundation.
-func protocols() []protocol {
+// identityProtocols are the identity suite's paths, in the order they
+// run, with the targets of the foundation.
+func identityProtocols() []protocol {
 	return []protocol{
 		{name: "gRPC GetAccount", file: "grpc", target: 0.5, dial: dialGRPC},
 		{name: "REST /me", file: "rest", target: 0.7, dial: dialREST},
 	}
 }
 
-// dialGRPC opens o.conns plain client connections; worker w uses
-// connection w mod o.conns.
-func dialGRPC(ctx context.Context, a addrs, token string, o options) (loadClient, error) {
+// dialConns opens o.conns plain client connections to addr; worker w uses
+// connection w mod o.conns. The function returned closes them all.
+func dialConns(addr string, o options) ([]*grpc.ClientConn, func(), error) {
 	conns := make([]*grpc.ClientConn, 0, o.conns)
 	closeAll := func() {
 		for _, c := range conns {
@@ -53,16 +69,25 @@ func dialGRPC(ctx context.Context, a addrs, token string, o options) (loadClient
 		}
 	}
 	for range o.conns {
-		c, err := grpc.NewClient(a.GRPC, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		c, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			closeAll()
-			return loadClient{}, err
+			return nil, nil, err
 		}
 		conns = append(conns, c)
 	}
+	return conns, closeAll, nil
+}
+
+// dialGRPC calls GetAccount with the first token on o.conns connections.
+func dialGRPC(ctx context.Context, a addrs, tokens []string, o options) (loadClient, error) {
+	conns, closeAll, err := dialConns(a.GRPC, o)
+	if err != nil {
+		return loadClient{}, err
+	}
 	req := &identityv1.GetAccountRequest{Name: "accounts/me"}
 	return loadClient{
-		ctx: metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token),
+		ctx: metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tokens[0]),
 		newCaller: func(w int) caller {
 			client := identityv1.NewAccountServiceClient(conns[w%len(conns)])
 			return func(ctx context.Context) error {
@@ -74,16 +99,21 @@ func dialGRPC(ctx context.Context, a addrs, token string, o options) (loadClient
 	}, nil
 }
 
-// dialREST shares one http.Client that keeps a connection per worker.
-func dialREST(ctx context.Context, a addrs, token string, o options) (loadClient, error) {
+// newHTTPClient returns one http.Client that keeps a connection per worker.
+func newHTTPClient(workers int) (*http.Client, *http.Transport) {
 	tr := &http.Transport{
-		MaxIdleConns:        o.concurrency,
-		MaxIdleConnsPerHost: o.concurrency,
+		MaxIdleConns:        workers,
+		MaxIdleConnsPerHost: workers,
 		IdleConnTimeout:     time.Minute,
 	}
-	client := &http.Client{Transport: tr}
+	return &http.Client{Transport: tr}, tr
+}
+
+// dialREST sends GET /v1/accounts/me with the first token.
+func dialREST(ctx context.Context, a addrs, tokens []string, o options) (loadClient, error) {
+	client, tr := newHTTPClient(o.concurrency)
 	url := "http://" + a.HTTP + "/v1/accounts/me"
-	auth := "Bearer " + token
+	auth := "Bearer " + tokens[0]
 	return loadClient{
 		ctx: ctx,
 		newCaller: func(int) caller {
@@ -95,19 +125,32 @@ func dialREST(ctx context.Context, a addrs, token string, o options) (loadClient
 
 // getOK sends GET url and reads the whole answer, which must be 200 OK.
 func getOK(ctx context.Context, client *http.Client, url, auth string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	return doOK(ctx, client, http.MethodGet, url, auth, nil)
+}
+
+// doOK sends a request with a JSON body (none when nil) and reads the
+// whole answer, which must be 200 OK.
+func doOK(ctx context.Context, client *http.Client, method, url, auth string, body []byte) error {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", auth)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("GET %s: %s %s", url, resp.Status, bytes.TrimSpace(body))
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s %s: %s %s", method, url, resp.Status, bytes.TrimSpace(msg))
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	return err
@@ -135,6 +178,15 @@ func newResident(httpAddr string) *resident {
 func (r *resident) signUp(ctx context.Context) error {
 	body := map[string]string{"email": r.email, "displayName": "Bench Resident", "password": r.password}
 	return r.post(ctx, "/v1/accounts", body, nil)
+}
+
+// tokens implements signedIn: the resident's one token.
+func (r *resident) tokens(ctx context.Context, need time.Duration) ([]string, error) {
+	t, err := r.accessToken(ctx, need)
+	if err != nil {
+		return nil, err
+	}
+	return []string{t}, nil
 }
 
 // accessToken returns a token valid for at least need, signing in again

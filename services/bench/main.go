@@ -1,43 +1,76 @@
-// Command bench measures what Engage costs on top of a bare gRPC server and
-// a bare grpc-gateway mux, for an authenticated read: REST
-// GET /v1/accounts/me and its gRPC twin engage.identity.v1.AccountService/
-// GetAccount {name: "accounts/me"}.
+// Command bench measures what Engage costs on top of bare servers doing
+// no work, and the forum's absolute search latency:
 //
-//	go run ./services/bench [-rounds 3] [-duration 5s] [-warmup 1s]
-//	    [-concurrency 64] [-conns 4] [-cpuprofile /tmp/engage]
+//	go run ./services/bench [-suite identity|forum|all] [-rounds 3]
+//	    [-duration 5s] [-warmup 1s] [-concurrency 64] [-conns 4]
+//	    [-search-posts 100000] [-search-threads 1000] [-search-concurrency 8]
+//	    [-cpuprofile /tmp/engage]
+//
+// `go run ./services/bench -suite forum` runs the forum's benchmarks (about
+// five minutes); `make bench` runs the identity suite. The suites:
+//
+//   - identity (the default, `make bench`): an authenticated read, REST
+//     GET /v1/accounts/me and its gRPC twin engage.identity.v1.AccountService/
+//     GetAccount {name: "accounts/me"}. Targets: Engage gRPC ≥ 0.5 × bare
+//     gRPC, Engage REST ≥ 0.7 × bare REST.
+//   - forum: durable, acknowledged post creation at -concurrency 64,
+//     engage.forum.v1.PostService/CreatePost and REST POST
+//     /v1/agencies/{a}/forums/{f}/threads/{t}/posts, spread over 64 threads
+//     and, as a second row, all into one hot thread. Targets: Engage gRPC ≥
+//     0.3 × bare gRPC, Engage REST ≥ 0.5 × bare REST. Then search:
+//     -search-posts posts (100,000) in -search-threads threads are written
+//     through the API into a fresh Engage, SearchThreads runs over gRPC and
+//     REST at -search-concurrency, and the report gives p50/p99 latency
+//     against the absolute target p99 < 20 ms; finally Engage restarts on
+//     the same data and the report gives how long it took to be ready,
+//     which is mostly rebuilding the search index.
 //
 // # Method
 //
 // The program re-executes itself to run each server in its own child
-// process: "bare" (a plain grpc.NewServer answering GetAccount with a fixed
-// account, and a plain runtime.NewServeMux in front of it over a loopback
-// client connection) and "engage" (the real platform from app.Start, exactly
-// the `engage serve` wiring, on a fresh bbolt data directory). The parent is
-// the load generator, so load and servers are separate processes, as in
-// production; all of them share the machine's cores.
+// process: "bare" (a plain grpc.NewServer answering the suite's RPC with a
+// fixed message of the same shape as Engage's answer, and a plain
+// runtime.NewServeMux in front of it over a loopback client connection) and
+// "engage" (the real platform from app.Start, exactly the `engage serve`
+// wiring, on a fresh bbolt data directory). The parent is the load
+// generator, so load and servers are separate processes, as in production;
+// all of them share the machine's cores.
 //
-// The parent signs up one resident on Engage and signs in; every request,
-// to either server, carries that access token. A round is a closed loop of
-// -concurrency workers for -warmup (discarded) and then -duration (measured);
-// every latency is recorded. gRPC workers share -conns client connections;
-// REST workers share one http.Client keeping a connection per worker. The
-// server process's CPU time is read before and after each measured run, so
-// that the report also gives each server's CPU time per call: unlike
-// requests/s, it hardly moves when something else loads the machine.
+// The identity suite signs up one resident on Engage and signs in; every
+// request, to either server, carries that access token. The forum suite
+// sets Engage up through its public API as an agency would: the platform
+// administrator signs in with a TOTP code and creates an agency, grants
+// staff roles to accounts that sign in with TOTP codes too, and one of them
+// creates a PUBLIC forum and its threads. Posts are written by that agency
+// staff (worker w as staff member w mod 8): new accounts' posting limits
+// (a few posts a minute) would otherwise be what is measured, and staff are
+// exempt from them by design. Every post body is unique and every request
+// carries a fresh request_id, as a client retrying safely would send. Bare
+// gets the identical requests and ignores them.
+//
+// A round is a closed loop of -concurrency workers for -warmup (discarded)
+// and then -duration (measured); every latency is recorded. gRPC workers
+// share -conns client connections; REST workers share one http.Client
+// keeping a connection per worker. The server process's CPU time is read
+// before and after each measured run, so that the report also gives each
+// server's CPU time per call: unlike requests/s, it hardly moves when
+// something else loads the machine.
 //
 // # Fairness
 //
-// Absolute figures drift from run to run on these machines, so the targets
-// are ratios of Engage to bare measured in the same invocation: each round
-// runs bare and Engage back to back, the order flipping every round (bare
-// first in odd rounds, Engage first in even ones), and the reported ratio is
-// the median of the per-round ratios. Both sides get identical requests
-// from identical clients, and both run their gRPC server and REST gateway in
-// one process. Engage runs with its per-caller rate limits disabled (a real
-// account's 20 requests/s would otherwise be what is measured) and logs at
-// warn level (an info access-log line per call would dominate).
+// Absolute figures drift from run to run on these machines, so the
+// throughput targets are ratios of Engage to bare measured in the same
+// invocation: each round runs bare and Engage back to back, the order
+// flipping every round (bare first in odd rounds, Engage first in even
+// ones), and the reported ratio is the median of the per-round ratios. Both
+// sides get identical requests from identical clients, and both run their
+// gRPC server and REST gateway in one process. Engage runs with its
+// per-caller rate limits disabled (a real account's 20 requests/s would
+// otherwise be what is measured) and logs at warn level (an info
+// access-log line per call would dominate). The search target is absolute,
+// so search has no bare side; its p50 and p99 are over every call of every
+// round.
 //
-// Targets: Engage gRPC ≥ 0.5 × bare gRPC, Engage REST ≥ 0.7 × bare REST.
 // Missing a target is a measurement, printed as BELOW; the exit status is
 // non-zero only when requests fail (more than 1%) or a server cannot start.
 package main
@@ -67,13 +100,18 @@ func main() {
 
 // options are the command line.
 type options struct {
-	// role and dataDir are set only on the child processes.
+	// role, dataDir and keepData are set only on the child processes
+	// (suite too, on a bare child).
 	role, dataDir string
+	keepData      bool
 
+	suite              string
 	rounds             int
 	duration, warmup   time.Duration
 	concurrency, conns int
 	cpuprofile         string
+
+	searchPosts, searchThreads, searchConcurrency int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -82,15 +120,20 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.role, "role", "", "child process role: bare or engage")
 	fs.StringVar(&o.dataDir, "data-dir", "", "data directory of the engage child")
+	fs.BoolVar(&o.keepData, "keep-data", false, "the engage child leaves its data directory for the next one")
+	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum or all")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of bare and Engage for each protocol")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each round and side")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "requests in flight (closed-loop workers)")
 	fs.IntVar(&o.conns, "conns", 4, "gRPC client connections the workers share")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{grpc,rest}.pprof")
-	// -role and -data-dir are how the parent starts its children; -h does
-	// not list them.
-	hidden := map[string]bool{"role": true, "data-dir": true}
+	fs.IntVar(&o.searchPosts, "search-posts", 100_000, "forum suite: posts written before searching")
+	fs.IntVar(&o.searchThreads, "search-threads", 1000, "forum suite: threads the search posts are spread over")
+	fs.IntVar(&o.searchConcurrency, "search-concurrency", 8, "forum suite: searches in flight")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{path}.pprof")
+	// -role, -data-dir and -keep-data are how the parent starts its
+	// children; -h does not list them.
+	hidden := map[string]bool{"role": true, "data-dir": true, "keep-data": true}
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: go run ./services/bench [flags]\n\n")
 		fs.VisitAll(func(f *flag.Flag) {
@@ -114,6 +157,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.rounds < 1 || o.concurrency < 1 || o.conns < 1 || o.duration <= 0 || o.warmup < 0 {
 		return o, errors.New("-rounds, -concurrency and -conns must be ≥ 1, -duration > 0 and -warmup ≥ 0")
 	}
+	if _, err := suitesOf(o.suite); err != nil {
+		return o, err
+	}
+	if o.searchPosts < 1 || o.searchThreads < 1 || o.searchConcurrency < 1 {
+		return o, errors.New("-search-posts, -search-threads and -search-concurrency must be ≥ 1")
+	}
 	return o, nil
 }
 
@@ -127,7 +176,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "":
 		return measure(ctx, o, stdout, stderr)
 	case roleBare, roleEngage:
-		return serveChild(ctx, o.role, o.dataDir, stdin, stdout, stderr)
+		return serveChild(ctx, o, stdin, stdout, stderr)
 	default:
 		return fmt.Errorf("unknown role %q", o.role)
 	}

@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
+	"time"
 )
 
 // maxErrorRate is the share of failed calls above which a run is not a
@@ -19,53 +18,16 @@ type side struct {
 	child *child
 }
 
-// measure starts both servers, signs in on Engage, runs the rounds of each
-// protocol and prints the per-round figures and the summary table.
-func measure(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	dataDir, err := os.MkdirTemp("", "engage-bench-")
-	if err != nil {
-		return err
-	}
-	// Deferred first, so it runs after the Engage child has stopped.
-	defer os.RemoveAll(dataDir)
-
-	bare, err := startChild(ctx, exe, roleBare, stderr)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, bare.stop()) }()
-	engage, err := startChild(ctx, exe, roleEngage, stderr, "-data-dir", dataDir)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, engage.stop()) }()
-
-	acct := newResident(engage.addrs.HTTP)
-	if err := acct.signUp(ctx); err != nil {
-		return fmt.Errorf("sign up on Engage: %w", err)
-	}
-	printHeader(stdout, o, bare.addrs, engage.addrs)
-
-	sides := []side{{roleBare, bare}, {roleEngage, engage}}
-	var summaries []summary
-	for _, p := range protocols() {
-		s, err := measureProtocol(ctx, p, sides, acct, o, stdout)
-		if err != nil {
-			return err
-		}
-		summaries = append(summaries, s)
-	}
-	printSummary(stdout, summaries)
-	return nil
+// signedIn gives the access tokens a load sends, signing in again (or
+// refreshing) when one would expire within need. Worker w sends token w mod
+// the number of tokens.
+type signedIn interface {
+	tokens(ctx context.Context, need time.Duration) ([]string, error)
 }
 
 // measureProtocol runs the rounds of one protocol, bare and Engage back to
 // back in each, the order flipping every round, under CPU profiles when asked.
-func measureProtocol(ctx context.Context, p protocol, sides []side, acct *resident, o options, stdout io.Writer) (summary, error) {
+func measureProtocol(ctx context.Context, p protocol, sides []side, who signedIn, o options, stdout io.Writer) (summary, error) {
 	var profiles []string
 	if o.cpuprofile != "" {
 		for _, s := range sides {
@@ -80,7 +42,7 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 	need := 2 * (o.warmup + o.duration + callGrace)
 	var rounds []round
 	for r := 1; r <= o.rounds; r++ {
-		token, err := acct.accessToken(ctx, need)
+		tokens, err := who.tokens(ctx, need)
 		if err != nil {
 			return summary{}, fmt.Errorf("sign in on Engage: %w", err)
 		}
@@ -90,7 +52,7 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 		}
 		var rd round
 		for _, s := range order {
-			res, err := runSide(ctx, p, s.child, token, o)
+			res, err := runSide(ctx, p, s.child, tokens, o)
 			if err != nil {
 				return summary{}, fmt.Errorf("%s, round %d, %s: %w", p.name, r, s.name, err)
 			}
@@ -117,8 +79,8 @@ func measureProtocol(ctx context.Context, p protocol, sides []side, acct *reside
 // runSide loads one server over one protocol: a first call that must
 // succeed, the warm-up, then the measured run, with the server's CPU time
 // read before and after it.
-func runSide(ctx context.Context, p protocol, c *child, token string, o options) (loadResult, error) {
-	lc, err := p.dial(ctx, c.addrs, token, o)
+func runSide(ctx context.Context, p protocol, c *child, tokens []string, o options) (loadResult, error) {
+	lc, err := p.dial(ctx, c.addrs, tokens, o)
 	if err != nil {
 		return loadResult{}, err
 	}
@@ -126,15 +88,16 @@ func runSide(ctx context.Context, p protocol, c *child, token string, o options)
 	if err := lc.newCaller(0)(lc.ctx); err != nil {
 		return loadResult{}, fmt.Errorf("first call: %w", err)
 	}
+	workers := p.workers(o)
 	if o.warmup > 0 {
-		w := runLoad(lc.ctx, o.concurrency, o.warmup, lc.newCaller)
+		w := runLoad(lc.ctx, workers, o.warmup, lc.newCaller)
 		if err := check(ctx, w); err != nil {
 			return loadResult{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
 	// Where the CPU time cannot be read, the report leaves it out.
 	cpu0, cpuErr := c.cpu(ctx)
-	r := runLoad(lc.ctx, o.concurrency, o.duration, lc.newCaller)
+	r := runLoad(lc.ctx, workers, o.duration, lc.newCaller)
 	if err := check(ctx, r); err != nil {
 		return r, err
 	}

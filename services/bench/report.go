@@ -79,33 +79,54 @@ func median[T float64 | time.Duration](xs []T) T {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-func printHeader(w io.Writer, o options, bare, engage addrs) {
-	fmt.Fprintf(w, "Engage vs bare: authenticated read, GET /v1/accounts/me and AccountService/GetAccount {name: \"accounts/me\"}\n")
-	fmt.Fprintf(w, "machine       %d CPUs, GOMAXPROCS %d, %s %s/%s; load generator and both servers share them\n",
+// header describes what a suite measures, for the top of its report.
+type header struct {
+	title        string
+	bare, engage addrs
+	// concurrency is the requests in flight, when not -concurrency.
+	concurrency int
+	// notes are lines about the requests, printed last.
+	notes []string
+}
+
+func printHeader(w io.Writer, o options, h header) {
+	workers := o.concurrency
+	if h.concurrency > 0 {
+		workers = h.concurrency
+	}
+	fmt.Fprintf(w, "%s\n", h.title)
+	fmt.Fprintf(w, "machine       %d CPUs, GOMAXPROCS %d, %s %s/%s; load generator and servers share them\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(w, "load          closed loop, %d workers, %s warm-up + %s measured per run; rounds per protocol: %d\n",
-		o.concurrency, o.warmup, o.duration, o.rounds)
+	fmt.Fprintf(w, "load          closed loop, %d workers, %s warm-up + %s measured per run; rounds per path: %d\n",
+		workers, o.warmup, o.duration, o.rounds)
 	fmt.Fprintf(w, "clients       gRPC: %d shared connections; REST: one http.Client, HTTP/1.1, up to %d idle connections\n",
-		o.conns, o.concurrency)
-	fmt.Fprintf(w, "order         bare then Engage in odd rounds, Engage then bare in even rounds; ratio = median of per-round ratios\n")
-	fmt.Fprintf(w, "bare          grpc.NewServer() echo on %s, runtime.NewServeMux() on %s (own process)\n", bare.GRPC, bare.HTTP)
-	fmt.Fprintf(w, "engage        app.Start (engage serve) gRPC %s, REST %s (own process, bbolt in a temp dir)\n", engage.GRPC, engage.HTTP)
+		o.conns, workers)
+	if h.bare.GRPC != "" {
+		fmt.Fprintf(w, "order         bare then Engage in odd rounds, Engage then bare in even rounds; ratio = median of per-round ratios\n")
+		fmt.Fprintf(w, "bare          grpc.NewServer() echo on %s, runtime.NewServeMux() on %s (own process)\n", h.bare.GRPC, h.bare.HTTP)
+	}
+	fmt.Fprintf(w, "engage        app.Start (engage serve) gRPC %s, REST %s (own process, bbolt in a temp dir)\n", h.engage.GRPC, h.engage.HTTP)
 	fmt.Fprintf(w, "engage config per-account and anonymous rate limits DISABLED (0), log level %s (no access log), access token TTL %s\n",
 		engageLogLevel, engageTokenTTL)
-	fmt.Fprintf(w, "              every request carries the same signed-in resident's Authorization: Bearer token, bare ignores it\n")
+	for _, n := range h.notes {
+		fmt.Fprintf(w, "              %s\n", n)
+	}
 	if o.cpuprofile != "" {
-		fmt.Fprintf(w, "profiling     both server processes are CPU-profiled, which slows them a little: take figures from runs without -cpuprofile\n")
+		fmt.Fprintf(w, "profiling     the server processes are CPU-profiled, which slows them a little: take figures from runs without -cpuprofile\n")
 	}
 	fmt.Fprintln(w)
 }
 
+// nameWidth aligns the per-round lines of every path.
+const nameWidth = 27
+
 func printRun(w io.Writer, p protocol, r int, side string, res loadResult) {
-	fmt.Fprintf(w, "%-16s round %d  %-6s  %8.0f req/s  p50 %7s  p99 %7s  server CPU %8s/call  calls %7d  errors %d\n",
-		p.name, r, side, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), us(res.cpuPerCall()), res.ok+res.failed, res.failed)
+	fmt.Fprintf(w, "%-*s round %d  %-6s  %8.0f req/s  p50 %7s  p99 %7s  server CPU %8s/call  calls %7d  errors %d\n",
+		nameWidth, p.name, r, side, res.rate(), ms(res.percentile(50)), ms(res.percentile(99)), us(res.cpuPerCall()), res.ok+res.failed, res.failed)
 }
 
 func printRatio(w io.Writer, p protocol, r int, rd round) {
-	fmt.Fprintf(w, "%-16s round %d  ratio   %.2f\n", p.name, r, rd.ratio())
+	fmt.Fprintf(w, "%-*s round %d  ratio   %.2f\n", nameWidth, p.name, r, rd.ratio())
 }
 
 func printSummary(w io.Writer, ss []summary) {

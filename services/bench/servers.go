@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/app"
 	"github.com/engagehq/engage/services/internal/config"
@@ -45,6 +46,9 @@ const (
 type addrs struct {
 	GRPC string `json:"grpc"`
 	HTTP string `json:"http"`
+	// Startup is how long the server took to start in the child, from
+	// opening its stores to serving (app.Start for Engage).
+	Startup time.Duration `json:"startup"`
 }
 
 // server is a started child server.
@@ -57,21 +61,26 @@ type server struct {
 // or a signal arrives. Meanwhile it answers the parent's commands (see
 // control), one line on stdin each, with one line on stdout: "ok",
 // "ok VALUE" or "error: …".
-func serveChild(ctx context.Context, role, dataDir string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+func serveChild(ctx context.Context, o options, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	var s server
-	switch role {
+	start := time.Now()
+	switch o.role {
 	case roleBare:
-		s, err = startBare()
+		s, err = startBare(o.suite)
 	case roleEngage:
-		s, err = startEngage(ctx, dataDir, stderr)
+		s, err = startEngage(ctx, o.dataDir, stderr)
 		// The parent removes the directory too, after this process ends;
 		// removing it here as well leaves nothing behind when the parent
-		// was killed.
-		defer os.RemoveAll(dataDir)
+		// was killed. -keep-data leaves it to the Engage started next on
+		// the same data.
+		if !o.keepData {
+			defer os.RemoveAll(o.dataDir)
+		}
 	}
 	if err != nil {
 		return err
 	}
+	s.addrs.Startup = time.Since(start)
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
@@ -129,21 +138,65 @@ func (e *echo) GetAccount(context.Context, *identityv1.GetAccountRequest) (*iden
 	return e.account, nil
 }
 
-// startBare serves the baseline: a grpc.NewServer with no options and a
-// runtime.NewServeMux with no options in front of it, over a loopback client
-// connection, both on 127.0.0.1.
-func startBare() (server, error) {
+// postEcho is the bare PostService: CreatePost answers the post it was
+// sent, named under its parent, with the fields Engage fills for a staff
+// reply, without storing anything.
+type postEcho struct {
+	forumv1.UnimplementedPostServiceServer
+}
+
+var _ forumv1.PostServiceServer = (*postEcho)(nil)
+
+func (postEcho) CreatePost(_ context.Context, req *forumv1.CreatePostRequest) (*forumv1.Post, error) {
+	return &forumv1.Post{
+		Name:              req.GetParent() + "/posts/019a0000-0000-7000-8000-000000000000",
+		Body:              req.GetPost().GetBody(),
+		Author:            "accounts/019a0000-0000-7000-8000-000000000001",
+		AuthorDisplayName: "Bench Officer 1",
+		Official:          true,
+		State:             forumv1.ContentState_CONTENT_STATE_VISIBLE,
+		CreateTime:        timestamppb.Now(),
+		Etag:              `"1"`,
+	}, nil
+}
+
+// startBare serves the suite's baseline: a grpc.NewServer with no options
+// and a runtime.NewServeMux with no options in front of it, over a loopback
+// client connection, both on 127.0.0.1.
+func startBare(suite string) (server, error) {
+	switch suite {
+	case suiteIdentity:
+		return serveBare(func(g *grpc.Server) {
+			identityv1.RegisterAccountServiceServer(g, &echo{account: &identityv1.Account{
+				Name:        "accounts/019a0000-0000-7000-8000-000000000000",
+				Email:       "resident@bench.example",
+				DisplayName: "Bench Resident",
+				CreateTime:  timestamppb.Now(),
+			}})
+		}, func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+			return identityv1.RegisterAccountServiceHandlerClient(ctx, mux, identityv1.NewAccountServiceClient(conn))
+		})
+	case suiteForum:
+		return serveBare(func(g *grpc.Server) {
+			forumv1.RegisterPostServiceServer(g, &postEcho{})
+		}, func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+			return forumv1.RegisterPostServiceHandlerClient(ctx, mux, forumv1.NewPostServiceClient(conn))
+		})
+	default:
+		return server{}, fmt.Errorf("no bare server for suite %q", suite)
+	}
+}
+
+// serveBare starts a bare gRPC server with the services register adds, and
+// a bare gateway whose handlers handle adds reach it over a loopback
+// connection.
+func serveBare(register func(*grpc.Server), handle func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error) (server, error) {
 	glis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return server{}, err
 	}
 	gsrv := grpc.NewServer()
-	identityv1.RegisterAccountServiceServer(gsrv, &echo{account: &identityv1.Account{
-		Name:        "accounts/019a0000-0000-7000-8000-000000000000",
-		Email:       "resident@bench.example",
-		DisplayName: "Bench Resident",
-		CreateTime:  timestamppb.Now(),
-	}})
+	register(gsrv)
 	go func() { _ = gsrv.Serve(glis) }()
 
 	conn, err := grpc.NewClient(glis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -152,7 +205,7 @@ func startBare() (server, error) {
 		return server{}, err
 	}
 	mux := runtime.NewServeMux()
-	if err := identityv1.RegisterAccountServiceHandlerClient(context.Background(), mux, identityv1.NewAccountServiceClient(conn)); err != nil {
+	if err := handle(context.Background(), mux, conn); err != nil {
 		conn.Close()
 		gsrv.Stop()
 		return server{}, err
