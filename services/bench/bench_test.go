@@ -129,7 +129,7 @@ func TestRunLoadBare(t *testing.T) {
 		protocols []protocol
 	}{
 		{suiteIdentity, identityProtocols()},
-		{suiteForum, postProtocols([]string{thread, thread + "b"}, thread + "c")},
+		{suiteForum, postProtocols([]string{thread, thread + "b"}, thread+"c")},
 	}
 	for _, st := range suites {
 		t.Run(st.suite, func(t *testing.T) {
