@@ -38,10 +38,10 @@ var abuseEpoch = time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
 
 // Callers of the guard tests, all in agency "metro".
 var (
-	guardNewcomer = auth.Principal{Kind: auth.Account, Name: "accounts/new", AccountCreateTime: abuseEpoch.Add(-24 * time.Hour)}
-	guardUnknownAge  = auth.Principal{Kind: auth.Account, Name: "accounts/unknown-age"}
-	guardRegular  = auth.Principal{Kind: auth.Account, Name: "accounts/regular", AccountCreateTime: abuseEpoch.Add(-30 * 24 * time.Hour)}
-	guardStaff    = auth.Principal{Kind: auth.Account, Name: "accounts/officer", AccountCreateTime: abuseEpoch,
+	guardNewcomer   = auth.Principal{Kind: auth.Account, Name: "accounts/new", AccountCreateTime: abuseEpoch.Add(-24 * time.Hour)}
+	guardUnknownAge = auth.Principal{Kind: auth.Account, Name: "accounts/unknown-age"}
+	guardRegular    = auth.Principal{Kind: auth.Account, Name: "accounts/regular", AccountCreateTime: abuseEpoch.Add(-30 * 24 * time.Hour)}
+	guardStaff      = auth.Principal{Kind: auth.Account, Name: "accounts/officer", AccountCreateTime: abuseEpoch,
 		Roles: map[string][]accessv1.Role{"metro": {accessv1.Role_ROLE_MODERATOR}}}
 	guardOtherStaff = auth.Principal{Kind: auth.Account, Name: "accounts/elsewhere", AccountCreateTime: abuseEpoch,
 		Roles: map[string][]accessv1.Role{"riverside": {accessv1.Role_ROLE_MODERATOR}}}
