@@ -9,7 +9,7 @@ import "slices"
 // candidate.
 func (ix *Index) best(sc *scratch, cands []uint32, allow func(docID, group string) bool) []groupHit {
 	seen, refused, redone := sc.beginGroups(len(ix.groupNames))
-	res := ix.bestOf(sc, cands, sc.res[:0], func(uint32) bool { return true }, seen)
+	res := ix.bestOf(sc, cands, sc.res[:0], nil, seen)
 	if allow != nil {
 		kept := res[:0]
 		for _, h := range res {
@@ -33,10 +33,10 @@ func (ix *Index) best(sc *scratch, cands []uint32, allow func(docID, group strin
 }
 
 // bestOf appends to res the best candidate of each group among those keep
-// accepts, marking groups with stamp in sc.gmark.
+// accepts (all when keep is nil), marking groups with stamp in sc.gmark.
 func (ix *Index) bestOf(sc *scratch, cands []uint32, res []groupHit, keep func(uint32) bool, stamp uint32) []groupHit {
 	for _, d := range cands {
-		if !keep(d) {
+		if keep != nil && !keep(d) {
 			continue
 		}
 		g := ix.stats[d].group
