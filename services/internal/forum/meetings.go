@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/ids"
+	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -517,7 +518,7 @@ func meetingToProto(m Meeting, registered bool) *forumv1.Meeting {
 // parseMeeting returns the agency and meeting ids of a meeting name, or
 // an error naming field.
 func parseMeeting(field, name string) (agency, id string, err error) {
-	parts, err := splitName(field, name, meetingPattern)
+	parts, err := resname.Split(field, name, meetingPattern)
 	if err != nil {
 		return "", "", err
 	}

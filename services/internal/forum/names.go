@@ -3,7 +3,7 @@ package forum
 import (
 	"strings"
 
-	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/resname"
 )
 
 // The resource name patterns of the contract.
@@ -15,43 +15,8 @@ const (
 	moderationPattern = "agencies/{agency}/moderationItems/{moderation_item}"
 )
 
-// validID reports whether s is a resource id segment: 1 to 63 characters
-// of [a-z0-9-], as the contract's patterns allow.
-func validID(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// splitName matches name against pattern and returns the ids in its
-// braced segments, or an error naming field.
-func splitName(field, name, pattern string) ([]string, error) {
-	parts, want := strings.Split(name, "/"), strings.Split(pattern, "/")
-	if len(parts) != len(want) {
-		return nil, errs.Field(field, "must look like %s", pattern)
-	}
-	var ids []string
-	for i, w := range want {
-		if strings.HasPrefix(w, "{") {
-			if !validID(parts[i]) {
-				return nil, errs.Field(field, "must look like %s", pattern)
-			}
-			ids = append(ids, parts[i])
-		} else if parts[i] != w {
-			return nil, errs.Field(field, "must look like %s", pattern)
-		}
-	}
-	return ids, nil
-}
-
 func parseAgency(field, name string) (string, error) {
-	ids, err := splitName(field, name, agencyPattern)
+	ids, err := resname.Split(field, name, agencyPattern)
 	if err != nil {
 		return "", err
 	}
@@ -59,7 +24,7 @@ func parseAgency(field, name string) (string, error) {
 }
 
 func parseForum(field, name string) (ForumKey, error) {
-	ids, err := splitName(field, name, forumPattern)
+	ids, err := resname.Split(field, name, forumPattern)
 	if err != nil {
 		return ForumKey{}, err
 	}
@@ -67,7 +32,7 @@ func parseForum(field, name string) (ForumKey, error) {
 }
 
 func parseThread(field, name string) (ThreadKey, error) {
-	ids, err := splitName(field, name, threadPattern)
+	ids, err := resname.Split(field, name, threadPattern)
 	if err != nil {
 		return ThreadKey{}, err
 	}
@@ -75,7 +40,7 @@ func parseThread(field, name string) (ThreadKey, error) {
 }
 
 func parsePost(field, name string) (PostKey, error) {
-	ids, err := splitName(field, name, postPattern)
+	ids, err := resname.Split(field, name, postPattern)
 	if err != nil {
 		return PostKey{}, err
 	}
@@ -83,7 +48,7 @@ func parsePost(field, name string) (PostKey, error) {
 }
 
 func parseModerationItem(field, name string) (agency, id string, err error) {
-	ids, err := splitName(field, name, moderationPattern)
+	ids, err := resname.Split(field, name, moderationPattern)
 	if err != nil {
 		return "", "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/ids"
+	"github.com/engagehq/engage/services/internal/resname"
 )
 
 // meName is the alias of the caller's own account.
@@ -103,7 +104,7 @@ func (s *accounts) visibleAccount(ctx context.Context, name string) (string, err
 		}
 		return p.AccountID(), nil
 	}
-	parts, err := splitName("name", name, "accounts/{account}")
+	parts, err := resname.Split("name", name, "accounts/{account}")
 	if err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/engagehq/engage/services/internal/access"
+	"github.com/engagehq/engage/services/internal/resname"
 )
 
 // ZeroHash is the previous hash of the first event of every chain.
@@ -53,7 +54,7 @@ func ChainHash(previous string, e AuditEvent) string {
 // including resource names too malformed to name an agency.
 func ChainOf(resource string) string {
 	agency := access.Agency(resource)
-	if agency == platformChain || !validID(agency) || strings.Contains(agency, "/") {
+	if agency == platformChain || !resname.ValidID(agency) || strings.Contains(agency, "/") {
 		return ""
 	}
 	return agency

@@ -5,46 +5,11 @@ import (
 	"strings"
 
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/resname"
 )
 
 // platformChain is how the platform audit chain appears in resource names.
 const platformChain = "-"
-
-// validID reports whether s is a resource id segment: 1 to 63 characters
-// of [a-z0-9-], as the contract's patterns allow.
-func validID(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for _, c := range s {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// splitName matches name against a pattern such as
-// `agencies/{agency}/partners/{partner}` and returns the ids in the braced
-// segments.
-func splitName(field, name, pattern string) ([]string, error) {
-	parts, want := strings.Split(name, "/"), strings.Split(pattern, "/")
-	if len(parts) != len(want) {
-		return nil, errs.Field(field, "must look like %s", pattern)
-	}
-	var ids []string
-	for i, w := range want {
-		if strings.HasPrefix(w, "{") {
-			if !validID(parts[i]) {
-				return nil, errs.Field(field, "must look like %s", pattern)
-			}
-			ids = append(ids, parts[i])
-		} else if parts[i] != w {
-			return nil, errs.Field(field, "must look like %s", pattern)
-		}
-	}
-	return ids, nil
-}
 
 func accountName(id string) string { return "accounts/" + id }
 func agencyName(id string) string  { return "agencies/" + id }
@@ -67,7 +32,7 @@ func auditEventName(chain string, seq int64) string {
 
 // parseAgency returns the id of `agencies/{agency}`.
 func parseAgency(field, name string) (string, error) {
-	ids, err := splitName(field, name, "agencies/{agency}")
+	ids, err := resname.Split(field, name, "agencies/{agency}")
 	if err != nil {
 		return "", err
 	}
@@ -86,13 +51,13 @@ func parseChain(field, name string) (string, error) {
 // the partner's agency and id.
 func parseMember(field, member string) (account, partnerAgency, partner string, err error) {
 	if strings.HasPrefix(member, "accounts/") {
-		ids, err := splitName(field, member, "accounts/{account}")
+		ids, err := resname.Split(field, member, "accounts/{account}")
 		if err != nil {
 			return "", "", "", err
 		}
 		return ids[0], "", "", nil
 	}
-	ids, err := splitName(field, member, "agencies/{agency}/partners/{partner}")
+	ids, err := resname.Split(field, member, "agencies/{agency}/partners/{partner}")
 	if err != nil {
 		return "", "", "", errs.Field(field, "must be accounts/{account} or agencies/{agency}/partners/{partner}")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/ids"
+	"github.com/engagehq/engage/services/internal/resname"
 )
 
 // CreatePartner creates a partner with a new API key, returned only in this
@@ -94,7 +95,7 @@ func (s *Service) partnerProto(ctx context.Context, p Partner) (*identityv1.Part
 // parsePartner returns the agency and id of a partner name after checking
 // that the caller may manage the agency.
 func parsePartner(ctx context.Context, name string) (agency, id string, err error) {
-	parts, err := splitName("name", name, "agencies/{agency}/partners/{partner}")
+	parts, err := resname.Split("name", name, "agencies/{agency}/partners/{partner}")
 	if err != nil {
 		return "", "", err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/ids"
+	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -92,7 +93,7 @@ func (s *Service) checkMember(ctx context.Context, field, member string) error {
 // parseBinding returns the agency and id of a binding name after checking
 // that the caller may manage the agency.
 func parseBinding(ctx context.Context, name string) (agency, id string, err error) {
-	parts, err := splitName("name", name, "agencies/{agency}/roleBindings/{role_binding}")
+	parts, err := resname.Split("name", name, "agencies/{agency}/roleBindings/{role_binding}")
 	if err != nil {
 		return "", "", err
 	}
