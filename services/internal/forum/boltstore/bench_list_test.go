@@ -50,7 +50,7 @@ type listThread struct {
 // cursor a previous page returned) and by votes. Both threads are built
 // once per run, through the public Store API: CreatePost from 512
 // goroutines, so that group commit packs many posts into each
-// transaction; building the big thread takes about a minute and is logged.
+// transaction; building the big thread takes about 30 s here (-v logs it).
 //
 // Every sub-benchmark reports ns/page, its thread's time per page. The big
 // thread's also report x-small, the ratio of their ns/page to the small
