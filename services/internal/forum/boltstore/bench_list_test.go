@@ -58,7 +58,10 @@ type listThread struct {
 // small thread too, timed apart, so that the ratio compares pages read in
 // the same moments on a machine whose speed drifts (their ns/op therefore
 // covers two pages). The contract: x-small at most 1.5, since a page costs
-// a seek and the page, whatever the thread's size.
+// a seek and the page, whatever the thread's size. Run it alone (the
+// pattern would also match BenchmarkListPostsPage without the $):
+//
+//	go test -run '^$' -bench 'BenchmarkListPosts$' -count 3 ./services/internal/forum/boltstore/
 func BenchmarkListPosts(b *testing.B) {
 	big := listBig
 	if testing.Short() {
