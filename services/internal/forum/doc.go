@@ -62,7 +62,10 @@
 // parent, filter and order (package pagetoken), so pages stay stable while
 // others write: an item that does not move is never listed twice nor
 // skipped. Items that do move (a thread bumped by a reply, a post gaining
-// votes) appear where they are when their page is read. A page examines at
+// votes) appear where they are when their page is read. A thread's
+// last_activity_time is its latest reply's; a forum's is refreshed by a
+// reply only when that moves it by ForumActivityStep (a minute) or more,
+// so that replies do not all rewrite the forum. A page examines at
 // most ten times its size; a filter that matches rarely yields short pages
 // with a token instead of a scan of the whole forum.
 //

@@ -7,6 +7,13 @@ import (
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 )
 
+// ForumActivityStep is how far behind its latest reply a forum's
+// LastActivityTime may be: a reply rewrites the forum's record only when
+// that moves it by this much or more, since every reply in every thread of
+// the forum would otherwise rewrite the same record. Threads, and the
+// threads a forum lists by activity, stay exact.
+const ForumActivityStep = time.Minute
+
 // Store keeps the forum's data. Every write is durable when the method
 // returns nil, and a method that returns an error has changed nothing.
 // Errors wrap the errs sentinels named in each method's doc; anything else
@@ -71,9 +78,10 @@ type Store interface {
 
 	// CreatePost stores a new post after check accepts its thread,
 	// assigning an id as CreateThread does. A visible post counts in the
-	// thread's PostCount and moves the thread's and the forum's
-	// LastActivityTime to its CreateTime. errs.NotFound when the thread
-	// does not exist. Requests are idempotent as in CreateForum.
+	// thread's PostCount and moves the thread's LastActivityTime to its
+	// CreateTime, and the forum's too when that is ForumActivityStep or
+	// more later. errs.NotFound when the thread does not exist. Requests
+	// are idempotent as in CreateForum.
 	CreatePost(ctx context.Context, p Post, req Request, check func(Forum, Thread) error) (Post, error)
 	// Post returns a post with its thread and forum, or errs.NotFound.
 	Post(ctx context.Context, k PostKey) (Content, error)

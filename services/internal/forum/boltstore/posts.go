@@ -43,8 +43,10 @@ func postVotesKey(p forum.Post) []byte {
 	return append(prefix(threadKey(p.Key().ThreadKey)), postVotesSuffix(p)...)
 }
 
-// bumpActivity moves the thread's and the forum's LastActivityTime to at
-// when it is later, and stores both.
+// bumpActivity moves the thread's LastActivityTime to at when it is
+// later, and the forum's when at is forum.ForumActivityStep or more later
+// (so that replies do not all rewrite the forum's record), and stores what
+// changed.
 func bumpActivity(tx *bbolt.Tx, c forum.Content, at time.Time) error {
 	before := c.Thread
 	if at.After(c.Thread.LastActivityTime) {
@@ -53,7 +55,7 @@ func bumpActivity(tx *bbolt.Tx, c forum.Content, at time.Time) error {
 			return err
 		}
 	}
-	if at.After(c.Forum.LastActivityTime) {
+	if at.Sub(c.Forum.LastActivityTime) >= forum.ForumActivityStep {
 		c.Forum.LastActivityTime = at
 		if err := putForum(tx, c.Forum); err != nil {
 			return err

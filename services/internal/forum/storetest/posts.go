@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
@@ -43,6 +44,11 @@ func testPosts(t *testing.T, s forum.Store) {
 	wantErr(t, "reply to an unknown thread", err, errs.NotFound)
 
 	second := mustPost(t, s, th.Key(), "Second", at(4))
+	diff(t, "forum activity a step later", mustThreadContent(t, s, th.Key()).Forum.LastActivityTime, at(4))
+	soon := at(4).Add(forum.ForumActivityStep - time.Second)
+	mustPost(t, s, th2.Key(), "Soon after", soon)
+	c = mustThreadContent(t, s, th2.Key())
+	diff(t, "activity less than a step later", [2]any{c.Thread.LastActivityTime, c.Forum.LastActivityTime}, [2]any{soon, at(4)})
 	if second.ID <= want.ID {
 		t.Fatalf("post ids %q then %q: ids must sort in creation order", want.ID, second.ID)
 	}
