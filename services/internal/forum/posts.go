@@ -66,7 +66,14 @@ func (s *postServer) CreatePost(ctx context.Context, req *forumv1.CreatePostRequ
 		Author: p.Name, AuthorDisplayName: p.DisplayName, Official: isStaff(p, tk.Agency),
 		State: forumv1.ContentState_CONTENT_STATE_VISIBLE, CreateTime: now,
 	}
-	got, err := s.store.CreatePost(ctx, post, request, func(f Forum, t Thread) error { return checkReply(p, f, t) })
+	// The check sees the thread as the create does, which is what says
+	// whether the new post is searchable.
+	var seen Thread
+	stamp := s.search.stamp(tk)
+	got, err := s.store.CreatePost(ctx, post, request, func(f Forum, t Thread) error {
+		seen = t
+		return checkReply(p, f, t)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("create post: %w", err)
 	}
@@ -74,7 +81,15 @@ func (s *postServer) CreatePost(ctx context.Context, req *forumv1.CreatePostRequ
 		return s.postView(ctx, p, got) // a concurrent retry with the same request id won
 	}
 	s.abuse.record(p, tk.Agency, body)
-	s.reindexDoc(ctx, Target{ThreadKey: tk, Post: got.ID})
+	target := Target{ThreadKey: tk, Post: got.ID}
+	if seen.Key() != tk {
+		s.reindexDoc(ctx, target) // the store did not show the thread
+	} else {
+		// Neither the thread nor its forum is deleted: the store checks.
+		visible := forumv1.ContentState_CONTENT_STATE_VISIBLE
+		doc := SearchDoc{Target: target, Body: got.Body, Searchable: seen.State == visible && got.State == visible}
+		s.indexNewPost(ctx, doc, stamp)
+	}
 	return postToProto(got, false), nil // nobody has voted for it yet
 }
 

@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/auth"
@@ -29,6 +30,15 @@ import (
 // the index, under a lock per thread; since each reads after its own
 // commit and applies under the lock, the last one to apply always saw the
 // latest state, so concurrent writes cannot leave a stale document behind.
+//
+// A new post is the exception: it is indexed from what its create saw in
+// its own transaction (the post, and its thread's and forum's state),
+// without reading it back. That is as fresh as a read unless another
+// write's re-read of the thread's documents applied between the create's
+// start and its own apply; each such re-read counts in a per-thread-lock
+// counter (rereads), and a create that finds its counter moved reads the
+// post back as any other write does. Creating other posts does not move
+// the counter, since it cannot change a document the create writes.
 
 // Field weights of thread documents.
 const (
@@ -45,6 +55,11 @@ type searchIndex struct {
 	byAgency map[string]*textindex.Index
 	seed     maphash.Seed
 	threads  [64]sync.Mutex
+	// rereads counts, per thread lock, the store re-reads applied under
+	// it; wide counts the re-reads of whole forums, which take no thread
+	// lock.
+	rereads [64]atomic.Uint64
+	wide    atomic.Uint64
 }
 
 func newSearchIndex() *searchIndex {
@@ -69,11 +84,28 @@ func (x *searchIndex) index(agency string, create bool) *textindex.Index {
 	return ix
 }
 
+// stripe is the number of the lock and counter of thread k.
+func (x *searchIndex) stripe(k ThreadKey) int {
+	return int(maphash.String(x.seed, k.Name()) % uint64(len(x.threads)))
+}
+
 // lockThread serializes the index updates of one thread's documents.
 func (x *searchIndex) lockThread(k ThreadKey) *sync.Mutex {
-	m := &x.threads[maphash.String(x.seed, k.Name())%uint64(len(x.threads))]
+	m := &x.threads[x.stripe(k)]
 	m.Lock()
 	return m
+}
+
+// stamp returns a number that changes whenever a store re-read of thread
+// k's documents (or of its whole forum) is applied.
+func (x *searchIndex) stamp(k ThreadKey) uint64 {
+	return x.rereads[x.stripe(k)].Load() + x.wide.Load()
+}
+
+// reread counts a store re-read of thread k's documents; the caller holds
+// the thread's lock.
+func (x *searchIndex) reread(k ThreadKey) {
+	x.rereads[x.stripe(k)].Add(1)
 }
 
 // apply puts a searchable document into its agency's index and deletes
@@ -119,6 +151,25 @@ func (s *Service) rebuildSearch(ctx context.Context) (int, error) {
 // write that changed only it (its text, or a post's state).
 func (s *Service) reindexDoc(ctx context.Context, t Target) {
 	defer s.search.lockThread(t.ThreadKey).Unlock()
+	s.rereadDoc(ctx, t)
+}
+
+// indexNewPost indexes a post just created from doc, what its create
+// saw, unless a re-read of its thread was applied since stamp was taken
+// before the create: then it reads the post back from the store.
+func (s *Service) indexNewPost(ctx context.Context, doc SearchDoc, stamp uint64) {
+	defer s.search.lockThread(doc.Target.ThreadKey).Unlock()
+	if s.search.stamp(doc.Target.ThreadKey) != stamp {
+		s.rereadDoc(ctx, doc.Target)
+		return
+	}
+	s.search.apply(doc)
+}
+
+// rereadDoc reads one document from the store and applies it; the caller
+// holds its thread's lock.
+func (s *Service) rereadDoc(ctx context.Context, t Target) {
+	defer s.search.reread(t.ThreadKey)
 	doc, err := s.store.SearchDoc(ctx, t)
 	if errors.Is(err, errs.NotFound) {
 		doc, err = SearchDoc{Target: t}, nil
@@ -138,6 +189,9 @@ func (s *Service) reindexDoc(ctx context.Context, t Target) {
 func (s *Service) reindex(ctx context.Context, scope ThreadKey) {
 	if scope.Thread != "" {
 		defer s.search.lockThread(scope).Unlock()
+		defer s.search.reread(scope)
+	} else {
+		s.search.wide.Add(1)
 	}
 	var after []byte
 	for {

@@ -102,3 +102,35 @@ func resp0(t *testing.T, e *env, u *person) []*forumv1.SearchResult {
 	must(t, "search", err)
 	return resp.GetResults()
 }
+
+// TestSearchNewReplies checks that a reply is searchable as soon as it is
+// created, unless its thread is hidden: a moderator may reply in a hidden
+// thread, and the reply stays out of the index until the thread is shown.
+func TestSearchNewReplies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.staff("mod", "metro", moderatorRole)
+	alice, bob, carol, dave := e.resident("alice"), e.resident("bob"), e.resident("carol"), e.resident("dave")
+	f := e.mustForum(t, mod, "metro", "town-square", public)
+	shown := e.mustThread(t, alice, f.GetName(), discussion, "Street lights")
+	spam := e.mustThread(t, alice, f.GetName(), discussion, "Cheap watches")
+	for _, u := range []*person{bob, carol, dave} {
+		_, err := e.threads.FlagThread(u.ctx(t), &forumv1.FlagThreadRequest{Name: spam.GetName(), Reason: forumv1.FlagReason_FLAG_REASON_SPAM})
+		must(t, "flag", err)
+	}
+	search := func(query string) []string {
+		t.Helper()
+		resp, err := e.threads.SearchThreads(mod.ctx(t), &forumv1.SearchThreadsRequest{Parent: "agencies/metro", Query: query})
+		must(t, "search", err)
+		var posts []string
+		for _, r := range resp.GetResults() {
+			posts = append(posts, r.GetPost())
+		}
+		return posts
+	}
+
+	reply := e.mustPost(t, bob, shown.GetName(), "The lamp on Elm flickers")
+	diff(t, "a reply in a visible thread", search("flickers"), []string{reply.GetName()})
+	e.mustPost(t, mod, spam.GetName(), "Zeppelin sighting, locking this")
+	diff(t, "a reply in a hidden thread", search("zeppelin"), []string(nil))
+}
