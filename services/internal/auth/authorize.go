@@ -23,6 +23,9 @@ func authorize(policy *accessv1.Policy, p Principal, resource string) error {
 	if policy.GetSelf() && p.Kind == Account {
 		return nil
 	}
+	if policy.GetAllowServices() && p.Kind == Service {
+		return nil
+	}
 	switch policy.GetAudience() {
 	case accessv1.Audience_AUDIENCE_PUBLIC:
 		return nil

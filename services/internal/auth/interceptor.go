@@ -190,7 +190,8 @@ func (in *Interceptor) Stream() grpc.StreamServerInterceptor {
 			return err
 		}
 		perMessage := c.policy.GetAudience() == accessv1.Audience_AUDIENCE_AGENCY_ROLE &&
-			!(c.policy.GetSelf() && c.p.Kind == Account)
+			!(c.policy.GetSelf() && c.p.Kind == Account) &&
+			!(c.policy.GetAllowServices() && c.p.Kind == Service)
 		if !perMessage || c.p.IsAnonymous() || (c.p.Kind != Account && c.p.Kind != Partner) {
 			// Decided without the request: every audience but AGENCY_ROLE,
 			// and callers AGENCY_ROLE refuses whatever they ask for.

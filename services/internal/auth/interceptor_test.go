@@ -92,6 +92,11 @@ func TestInterceptorAuthorizes(t *testing.T) {
 		{name: "agency role with self, any account", cred: bearer(resident), call: testMethod("Mine", "agencies/north/things/1"), wantName: "agencies/north/things/1"},
 		{name: "agency role with self, anonymous", cred: noCred, call: testMethod("Mine", "agencies/north/things/1"), wantCode: codes.Unauthenticated},
 
+		{name: "agency role with services, service", cred: service("training", testSecret), call: testMethod("Summary", "agencies/metro"), wantName: "agencies/metro"},
+		{name: "agency role with services, wrong secret", cred: service("training", strings.Repeat("x", 40)), call: testMethod("Summary", "agencies/metro"), wantCode: codes.Unauthenticated},
+		{name: "agency role with services, resident", cred: bearer(resident), call: testMethod("Summary", "agencies/metro"), wantCode: codes.PermissionDenied},
+		{name: "agency role with services, partner without the role", cred: partnerKey, call: testMethod("Summary", "agencies/metro"), wantCode: codes.PermissionDenied},
+
 		{name: "platform admin, admin", cred: bearer(platformAdmin), call: createAgency, wantName: "agencies/new"},
 		{name: "platform admin, agency admin", cred: bearer(metroAdmin), call: createAgency, wantCode: codes.PermissionDenied},
 		{name: "platform admin, anonymous", cred: noCred, call: createAgency, wantCode: codes.Unauthenticated},

@@ -40,6 +40,7 @@ var testMethods = []struct {
 }{
 	{name: "Submit", policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_PUBLIC, Anonymous: true, Audit: true}},
 	{name: "Mine", policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}, Self: true}},
+	{name: "Summary", policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}, AllowServices: true}},
 	{name: "NoPolicy"},
 	{name: "Watch", serverStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}, Audit: true}},
 	{name: "Chat", serverStreams: true, clientStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}}},

@@ -183,7 +183,12 @@ type Policy struct {
 	Anonymous bool `protobuf:"varint,4,opt,name=anonymous,proto3" json:"anonymous,omitempty"`
 	// Also allow a signed-in account to call for itself: the handler checks
 	// per object that the caller owns what it reads or writes.
-	Self          bool `protobuf:"varint,5,opt,name=self,proto3" json:"self,omitempty"`
+	Self bool `protobuf:"varint,5,opt,name=self,proto3" json:"self,omitempty"`
+	// Also admit other Engage services authenticated with the internal
+	// credential, for the calls between services (PRODUCT §3.6). They act
+	// for the deployment, not for a person, so the handler applies no
+	// per-person check to them.
+	AllowServices bool `protobuf:"varint,6,opt,name=allow_services,json=allowServices,proto3" json:"allow_services,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -253,6 +258,13 @@ func (x *Policy) GetSelf() bool {
 	return false
 }
 
+func (x *Policy) GetAllowServices() bool {
+	if x != nil {
+		return x.AllowServices
+	}
+	return false
+}
+
 var file_engage_access_v1_access_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
@@ -278,13 +290,14 @@ var File_engage_access_v1_access_proto protoreflect.FileDescriptor
 
 const file_engage_access_v1_access_proto_rawDesc = "" +
 	"\n" +
-	"\x1dengage/access/v1/access.proto\x12\x10engage.access.v1\x1a google/protobuf/descriptor.proto\"\xb6\x01\n" +
+	"\x1dengage/access/v1/access.proto\x12\x10engage.access.v1\x1a google/protobuf/descriptor.proto\"\xdd\x01\n" +
 	"\x06Policy\x126\n" +
 	"\baudience\x18\x01 \x01(\x0e2\x1a.engage.access.v1.AudienceR\baudience\x12,\n" +
 	"\x05roles\x18\x02 \x03(\x0e2\x16.engage.access.v1.RoleR\x05roles\x12\x14\n" +
 	"\x05audit\x18\x03 \x01(\bR\x05audit\x12\x1c\n" +
 	"\tanonymous\x18\x04 \x01(\bR\tanonymous\x12\x12\n" +
-	"\x04self\x18\x05 \x01(\bR\x04self*\x9c\x01\n" +
+	"\x04self\x18\x05 \x01(\bR\x04self\x12%\n" +
+	"\x0eallow_services\x18\x06 \x01(\bR\rallowServices*\x9c\x01\n" +
 	"\bAudience\x12\x18\n" +
 	"\x14AUDIENCE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fAUDIENCE_PUBLIC\x10\x01\x12\x14\n" +
