@@ -1,0 +1,6 @@
+package feedback
+
+// SurveyStore keeps surveys, their answers, contact events and the
+// Trust-Index aggregates.
+type SurveyStore interface {
+}
