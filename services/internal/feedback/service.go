@@ -17,6 +17,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/sentiment"
 	"google.golang.org/grpc"
 )
@@ -35,6 +36,9 @@ type Config struct {
 	// Notifier is told when an area's Trust Index falls sharply; nil
 	// drops the notices.
 	Notifier TrustNotifier
+	// Audit receives the events the service records itself beyond what the
+	// policies audit (a suppressed survey invitation); nil drops them.
+	Audit audit.Recorder
 	// MinCellSize is k: published figures drawn from fewer than k
 	// submissions or respondents are suppressed (DefaultMinCellSize when
 	// zero).
@@ -95,6 +99,7 @@ type Service struct {
 	store     Store
 	agencies  AgencyDirectory
 	notifier  TrustNotifier
+	audit     audit.Recorder
 	sentiment *sentiment.Analyzer
 	now       func() time.Time
 	log       *slog.Logger
@@ -134,6 +139,7 @@ func New(store Store, cfg Config) (*Service, error) {
 		store:     store,
 		agencies:  cfg.Agencies,
 		notifier:  cfg.Notifier,
+		audit:     cfg.Audit,
 		sentiment: sentiment.New(),
 		now:       cfg.Now,
 		log:       cfg.Logger,
