@@ -35,8 +35,7 @@ func seedThread(b *testing.B, s *Store, fk forum.ForumKey, title string, n int) 
 	for done := 0; done < n; {
 		m := min(seedBatch, n-done)
 		err := s.db.Bolt().Update(func(tx *bbolt.Tx) error {
-			posts, byVotes := tx.Bucket(bucketPosts), tx.Bucket(bucketPostsByVotes)
-			posts.FillPercent, byVotes.FillPercent = 1, 1 // appending in key order
+			tx.Bucket(bucketPosts).FillPercent = 1 // appending in key order
 			for i := range m {
 				p := forum.Post{
 					Agency: fk.Agency, Forum: fk.Forum, Thread: th.ID, ID: ids.New(),
@@ -47,7 +46,7 @@ func seedThread(b *testing.B, s *Store, fk forum.ForumKey, title string, n int) 
 				if err := putPost(tx, p); err != nil {
 					return err
 				}
-				if err := byVotes.Put(postVotesKey(p), nil); err != nil {
+				if err := putPostVotes(tx, p); err != nil {
 					return err
 				}
 				postIDs = append(postIDs, p.ID)

@@ -1,6 +1,8 @@
 package boltstore
 
 import (
+	"fmt"
+
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"go.etcd.io/bbolt"
 )
@@ -31,6 +33,7 @@ func migrations() []boltdb.Migration {
 	return []boltdb.Migration{
 		{Version: 1, Name: "forum buckets", Up: createForumBuckets},
 		{Version: 2, Name: "meeting buckets", Up: createMeetingBuckets},
+		{Version: 3, Name: "posts_by_votes without posts that have no votes", Up: dropUnvotedPosts},
 	}
 }
 
@@ -43,4 +46,28 @@ func createForumBuckets(tx *bbolt.Tx) error {
 		bucketModeration, bucketModerationTargets, bucketModerationQueue,
 		bucketRequests, bucketRequestsByTime, bucketTrash,
 	)
+}
+
+// dropUnvotedPosts rebuilds posts_by_votes with only the posts that have
+// votes (see postvotes.go): dropping the bucket frees its pages at once,
+// and only voted posts are written back.
+func dropUnvotedPosts(tx *bbolt.Tx) error {
+	if err := tx.DeleteBucket(bucketPostsByVotes); err != nil {
+		return fmt.Errorf("drop posts_by_votes: %w", err)
+	}
+	byVotes, err := tx.CreateBucket(bucketPostsByVotes)
+	if err != nil {
+		return fmt.Errorf("create posts_by_votes: %w", err)
+	}
+	return tx.Bucket(bucketPosts).ForEach(func(k, v []byte) error {
+		r, err := decodePost(v)
+		if err != nil {
+			return fmt.Errorf("post %q: %w", k, err)
+		}
+		p := r.domain()
+		if !indexedByVotes(p) {
+			return nil
+		}
+		return byVotes.Put(postVotesKey(p), nil)
+	})
 }

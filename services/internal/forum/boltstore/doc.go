@@ -20,6 +20,7 @@
 //	posts/                {agency}␀{forum}␀{thread}␀{post} → post
 //	posts_deleted/        {agency}␀{forum}␀{thread}␀{post} → post
 //	posts_by_votes/       {agency}␀{forum}␀{thread}␀{inverted votes}{post} → ""
+//	                      (voted posts only; see postvotes.go)
 //	votes/                {target}␀{account} → ""
 //	flags/                {target}␀{account} → ""  (who ever flagged it)
 //	moderation_items/     {agency}␀{item} → item, with the flags' details

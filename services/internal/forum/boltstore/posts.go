@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,13 +20,13 @@ func loadPost(tx *bbolt.Tx, k forum.PostKey) (forum.Content, error) {
 	if err != nil {
 		return forum.Content{}, fmt.Errorf("post %s: %w", k.Name(), errs.NotFound)
 	}
-	var r postRecord
-	ok, err := getJSON(tx.Bucket(bucketPosts), postKey(k), &r)
-	if err != nil {
-		return forum.Content{}, err
-	}
-	if !ok {
+	raw := tx.Bucket(bucketPosts).Get(postKey(k))
+	if raw == nil {
 		return forum.Content{}, fmt.Errorf("post %s: %w", k.Name(), errs.NotFound)
+	}
+	r, err := decodePost(raw)
+	if err != nil {
+		return forum.Content{}, fmt.Errorf("post %s: %w", k.Name(), err)
 	}
 	p := r.domain()
 	c.Post = &p
@@ -38,14 +37,23 @@ func putPost(tx *bbolt.Tx, p forum.Post) error {
 	return putJSON(tx.Bucket(bucketPosts), postKey(p.Key()), toPostRecord(p))
 }
 
+// decodePost decodes a stored post; the result holds no bytes of raw.
+func decodePost(raw []byte) (postRecord, error) {
+	var r postRecord
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return postRecord{}, fmt.Errorf("decode post: %w", err)
+	}
+	return r, nil
+}
+
 // postVotesKey is a post's key in posts_by_votes.
 func postVotesKey(p forum.Post) []byte {
 	return append(prefix(threadKey(p.Key().ThreadKey)), postVotesSuffix(p)...)
 }
 
-// appendFill is how full bbolt leaves the first page of a split in posts
-// and posts_by_votes. A thread's new post (without votes) has the last key
-// of the thread's range in both, since ids grow with time: after a split
+// appendFill is how full bbolt leaves the first page of a split in posts.
+// A thread's new post has the last key of the thread's range, since ids
+// grow with time: after a split
 // at the default half, the first page is never written to again and stays
 // half empty, while a fuller one means fewer splits and fewer pages to
 // write for the same posts.
@@ -108,12 +116,11 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post, req forum.Request,
 			return fmt.Errorf("post %s: %w", p.Key().Name(), errs.AlreadyExists)
 		}
 		p.Revision = 1
-		posts, byVotes := tx.Bucket(bucketPosts), tx.Bucket(bucketPostsByVotes)
-		posts.FillPercent, byVotes.FillPercent = appendFill, appendFill
+		tx.Bucket(bucketPosts).FillPercent = appendFill
 		if err := putPost(tx, p); err != nil {
 			return err
 		}
-		if err := byVotes.Put(postVotesKey(p), nil); err != nil {
+		if err := putPostVotes(tx, p); err != nil {
 			return err
 		}
 		if p.State == visible {
@@ -156,13 +163,7 @@ func (s *Store) ListPosts(_ context.Context, k forum.ThreadKey, order forum.Post
 		if _, err := loadThread(tx, k); err != nil {
 			return err
 		}
-		posts, pfx := tx.Bucket(bucketPosts), prefix(threadKey(k))
-		add := func(raw []byte) (bool, error) {
-			var r postRecord
-			if err := json.Unmarshal(raw, &r); err != nil {
-				return false, fmt.Errorf("decode post: %w", err)
-			}
-			p := r.domain()
+		add := func(p forum.Post) (bool, error) {
 			if keep != nil && !keep(p) {
 				return false, nil
 			}
@@ -171,19 +172,17 @@ func (s *Store) ListPosts(_ context.Context, k forum.ThreadKey, order forum.Post
 		}
 		var err error
 		if order == forum.PostsByVotes {
-			next, err = scan(tx.Bucket(bucketPostsByVotes), pfx, page, func(suffix, _ []byte) (bool, error) {
-				if len(suffix) <= 8 {
-					return false, fmt.Errorf("list posts: malformed index key %x", suffix)
-				}
-				raw := posts.Get(append(bytes.Clone(pfx), suffix[8:]...))
-				if raw == nil {
-					return false, nil
-				}
-				return add(raw)
-			})
+			// Voted posts from their index, then the rest in id order.
+			next, err = listPostsByVotes(tx, k, page, add)
 			return err
 		}
-		next, err = scan(posts, pfx, page, func(_, v []byte) (bool, error) { return add(v) })
+		next, err = scan(tx.Bucket(bucketPosts), prefix(threadKey(k)), page, func(_, v []byte) (bool, error) {
+			r, err := decodePost(v)
+			if err != nil {
+				return false, fmt.Errorf("list posts: %w", err)
+			}
+			return add(r.domain())
+		})
 		return err
 	})
 	if err != nil {
@@ -235,7 +234,7 @@ func (s *Store) DeletePost(ctx context.Context, k forum.PostKey, at time.Time, c
 		if err := tx.Bucket(bucketPosts).Delete(postKey(k)); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketPostsByVotes).Delete(postVotesKey(p)); err != nil {
+		if err := deletePostVotes(tx, p); err != nil {
 			return err
 		}
 		r := toPostRecord(p)

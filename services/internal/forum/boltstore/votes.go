@@ -46,11 +46,10 @@ func (s *Store) Vote(ctx context.Context, t forum.Target, account string, up boo
 		if c.Post != nil {
 			before := *c.Post
 			c.Post.VoteCount += delta
-			byVotes := tx.Bucket(bucketPostsByVotes)
-			if err := byVotes.Delete(postVotesKey(before)); err != nil {
+			if err := deletePostVotes(tx, before); err != nil {
 				return err
 			}
-			if err := byVotes.Put(postVotesKey(*c.Post), nil); err != nil {
+			if err := putPostVotes(tx, *c.Post); err != nil {
 				return err
 			}
 			if err := putPost(tx, *c.Post); err != nil {

@@ -208,3 +208,61 @@ func testAccept(t *testing.T, s forum.Store) {
 	c = mustThreadContent(t, s, th.Key())
 	diff(t, "thread unanswered", [2]any{c.Thread.Answered, c.Thread.AcceptedAnswer}, [2]any{false, ""})
 }
+
+// testPostsByVotesPages pages through voted and unvoted posts at every page
+// size, with a scan bound that cuts pages short and with posts the caller
+// does not keep: each post comes exactly once, in order, and the cursor of
+// an unvoted post stays valid while other posts gain and lose votes.
+func testPostsByVotesPages(t *testing.T, s forum.Store) {
+	f := mustForum(t, s, "metro", "traffic")
+	th := mustThread(t, s, f.Key(), "Which crossing needs a light?", base)
+	names := []string{"Ash", "Birch", "Cedar", "Dogwood", "Elm", "Fir", "Gum", "Hazel"}
+	posts := map[string]forum.Post{}
+	for i, b := range names {
+		posts[b] = mustPost(t, s, th.Key(), b, at(i))
+	}
+	vote := func(b string, n int, up bool) {
+		t.Helper()
+		for i := range n {
+			if _, err := s.Vote(ctx(t), postTarget(posts[b]), account(i), up, accept); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	vote("Fir", 2, true)
+	vote("Birch", 1, true)
+	vote("Hazel", 2, true)
+	want := []string{"Fir", "Hazel", "Birch", "Ash", "Cedar", "Dogwood", "Elm", "Gum"}
+	for size := 1; size <= len(names)+1; size++ {
+		diff(t, fmt.Sprintf("page size %d", size), bodies(allPosts(t, s, th.Key(), forum.PostsByVotes, size)), want)
+	}
+
+	// Pages of up to 2 posts, examining at most 2 rows, keeping all but
+	// Hazel and Cedar.
+	skip := map[string]bool{"Hazel": true, "Cedar": true}
+	var got []string
+	page := forum.Page{Size: 2, MaxScan: 2}
+	for range 100 {
+		list, next, err := s.ListPosts(ctx(t), th.Key(), forum.PostsByVotes, page, func(p forum.Post) bool { return !skip[p.Body] })
+		wantErr(t, "bounded page", err, nil)
+		got = append(got, bodies(list)...)
+		if next == nil {
+			break
+		}
+		page.After = next
+	}
+	diff(t, "bounded pages", got, []string{"Fir", "Birch", "Ash", "Dogwood", "Elm", "Gum"})
+
+	// A cursor among the unvoted posts, then votes move posts on both
+	// sides of it: the rest of the list is what lies after it now.
+	first, next, err := s.ListPosts(ctx(t), th.Key(), forum.PostsByVotes, forum.Page{Size: 4}, nil)
+	wantErr(t, "first page", err, nil)
+	diff(t, "first page", bodies(first), []string{"Fir", "Hazel", "Birch", "Ash"})
+	vote("Birch", 1, false) // now unvoted, before the cursor
+	vote("Elm", 1, true)    // now voted, before the cursor
+	rest, _, err := s.ListPosts(ctx(t), th.Key(), forum.PostsByVotes, forum.Page{Size: 10, After: next}, nil)
+	wantErr(t, "rest", err, nil)
+	diff(t, "after the cursor", bodies(rest), []string{"Cedar", "Dogwood", "Gum"})
+	diff(t, "whole list", bodies(allPosts(t, s, th.Key(), forum.PostsByVotes, 3)),
+		[]string{"Fir", "Hazel", "Elm", "Ash", "Birch", "Cedar", "Dogwood", "Gum"})
+}

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"Posts", testPosts},
 		{"PostPagesStable", testPostPagesStable},
 		{"PostsByVotes", testPostsByVotes},
+		{"PostsByVotesPages", testPostsByVotesPages},
 		{"Accept", testAccept},
 		{"Votes", testVotes},
 		{"ConcurrentWrites", testConcurrentWrites},
