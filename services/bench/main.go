@@ -1,13 +1,17 @@
 // Command bench measures what Engage costs on top of bare servers doing
-// no work, and the forum's absolute search latency:
+// no work, the forum's absolute search latency, and how the Trust Index
+// query's cost depends on the answers behind it:
 //
-//	go run ./services/bench [-suite identity|forum|all] [-rounds 3]
+//	go run ./services/bench [-suite identity|forum|feedback|all] [-rounds 3]
 //	    [-duration 5s] [-warmup 1s] [-concurrency 64] [-conns 4]
 //	    [-search-posts 100000] [-search-threads 1000] [-search-concurrency 8]
+//	    [-trust-answers 1000000] [-trust-concurrency 4]
 //	    [-cpuprofile /tmp/engage]
 //
 // `go run ./services/bench -suite forum` runs the forum's benchmarks (about
-// five minutes); `make bench` runs the identity suite. The suites:
+// five minutes); `go run ./services/bench -suite feedback` the feedback
+// service's (mostly loading the million answers; `-trust-answers 100000`
+// for a quicker look); `make bench` runs the identity suite. The suites:
 //
 //   - identity (the default, `make bench`): an authenticated read, REST
 //     GET /v1/accounts/me and its gRPC twin engage.identity.v1.AccountService/
@@ -24,6 +28,17 @@
 //     against the absolute target p99 < 20 ms; finally Engage restarts on
 //     the same data and the report gives how long it took to be ready,
 //     which is mostly rebuilding the search index.
+//   - feedback: durable, acknowledged anonymous feedback at -concurrency
+//     64, REST POST /v1/agencies/{a}/feedback without credentials, against
+//     a bare echo of engage.feedback.v1.FeedbackService/CreateFeedback.
+//     Target: Engage ≥ 0.5 × bare. Then the Trust Index: on a fresh
+//     Engage, 1,000 survey answers go to one agency and -trust-answers
+//     (1,000,000) to another, through CreateSurveyResponse over gRPC, each
+//     with its own device token, and the same GetTrustIndex query (one
+//     area, MONTH, the default 12 months) runs over gRPC on each agency in
+//     alternating rounds. Target: the large agency's p50 latency and CPU
+//     time per query ≤ 1.5 × the small one's. Engage stamps answers with
+//     the current hour, so all of them fall in the current month.
 //
 // # Method
 //
@@ -65,8 +80,9 @@
 // ones), and the reported ratio is the median of the per-round ratios. Both
 // sides get identical requests from identical clients, and both run their
 // gRPC server and REST gateway in one process. Engage runs with its
-// per-caller rate limits disabled (a real account's 20 requests/s would
-// otherwise be what is measured) and logs at warn level (an info
+// per-caller rate limits disabled (a real account's 20 requests/s, or the
+// 10 requests/s an anonymous client gets, all of the load coming from one
+// address, would otherwise be what is measured) and logs at warn level (an info
 // access-log line per call would dominate). The search target is absolute,
 // so search has no bare side; its p50 and p99 are over every call of every
 // round.
@@ -112,6 +128,8 @@ type options struct {
 	cpuprofile         string
 
 	searchPosts, searchThreads, searchConcurrency int
+
+	trustAnswers, trustConcurrency int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -130,6 +148,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.searchPosts, "search-posts", 100_000, "forum suite: posts written before searching")
 	fs.IntVar(&o.searchThreads, "search-threads", 1000, "forum suite: threads the search posts are spread over")
 	fs.IntVar(&o.searchConcurrency, "search-concurrency", 8, "forum suite: searches in flight")
+	fs.IntVar(&o.trustAnswers, "trust-answers", 1_000_000, "feedback suite: survey answers of the large agency whose Trust Index is queried")
+	fs.IntVar(&o.trustConcurrency, "trust-concurrency", 4, "feedback suite: Trust Index queries in flight")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{path}.pprof")
 	// -role, -data-dir and -keep-data are how the parent starts its
 	// children; -h does not list them.
@@ -162,6 +182,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.searchPosts < 1 || o.searchThreads < 1 || o.searchConcurrency < 1 {
 		return o, errors.New("-search-posts, -search-threads and -search-concurrency must be ≥ 1")
+	}
+	if o.trustAnswers < 1 || o.trustConcurrency < 1 {
+		return o, errors.New("-trust-answers and -trust-concurrency must be ≥ 1")
 	}
 	return o, nil
 }

@@ -182,6 +182,8 @@ func startBare(suite string) (server, error) {
 		}, func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 			return forumv1.RegisterPostServiceHandlerClient(ctx, mux, forumv1.NewPostServiceClient(conn))
 		})
+	case suiteFeedback:
+		return serveBare(registerFeedbackEcho, handleFeedbackEcho)
 	default:
 		return server{}, fmt.Errorf("no bare server for suite %q", suite)
 	}

@@ -13,6 +13,7 @@ import (
 const (
 	suiteIdentity = "identity"
 	suiteForum    = "forum"
+	suiteFeedback = "feedback"
 	suiteAll      = "all"
 )
 
@@ -26,15 +27,18 @@ type suite struct {
 func suitesOf(name string) ([]suite, error) {
 	identity := suite{suiteIdentity, runIdentity}
 	forum := suite{suiteForum, runForum}
+	feedback := suite{suiteFeedback, runFeedback}
 	switch name {
 	case suiteIdentity:
 		return []suite{identity}, nil
 	case suiteForum:
 		return []suite{forum}, nil
+	case suiteFeedback:
+		return []suite{feedback}, nil
 	case suiteAll:
-		return []suite{identity, forum}, nil
+		return []suite{identity, forum, feedback}, nil
 	}
-	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteAll}, ", "))
+	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteFeedback, suiteAll}, ", "))
 }
 
 // runner is what every suite shares: the program to start children with,
