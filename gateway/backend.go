@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -34,6 +35,9 @@ func (cfg Config) backends() ([]Backend, error) {
 	}
 	if cfg.Forum != nil {
 		known = append(known, Backend{Name: "forum", Conn: cfg.Forum, Register: RegisterForum})
+	}
+	if cfg.Feedback != nil {
+		known = append(known, Backend{Name: "feedback", Conn: cfg.Feedback, Register: RegisterFeedback})
 	}
 	all := append(known, cfg.Backends...)
 	if len(all) == 0 {
@@ -76,5 +80,15 @@ func RegisterForum(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientC
 		forumv1.RegisterPostServiceHandlerClient(ctx, mux, forumv1.NewPostServiceClient(conn)),
 		forumv1.RegisterModerationServiceHandlerClient(ctx, mux, forumv1.NewModerationServiceClient(conn)),
 		forumv1.RegisterMeetingServiceHandlerClient(ctx, mux, forumv1.NewMeetingServiceClient(conn)),
+	)
+}
+
+// RegisterFeedback registers the feedback, survey and statistics services'
+// REST routes, calling the service over conn.
+func RegisterFeedback(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	return errors.Join(
+		feedbackv1.RegisterFeedbackServiceHandlerClient(ctx, mux, feedbackv1.NewFeedbackServiceClient(conn)),
+		feedbackv1.RegisterSurveyServiceHandlerClient(ctx, mux, feedbackv1.NewSurveyServiceClient(conn)),
+		feedbackv1.RegisterStatsServiceHandlerClient(ctx, mux, feedbackv1.NewStatsServiceClient(conn)),
 	)
 }

@@ -125,9 +125,12 @@ func (g *gateway) handleError(ctx context.Context, _ *runtime.ServeMux, _ runtim
 }
 
 // handleStreamError is the mux's runtime.StreamErrorHandlerFunc, for errors
-// after a stream has started; jsonMarshaler writes the result.
+// after a stream has started; jsonMarshaler writes the result, except for
+// a file stream, which is aborted.
 func (g *gateway) handleStreamError(ctx context.Context, err error) *status.Status {
-	return g.public(ctx, status.Convert(err))
+	st := g.public(ctx, status.Convert(err))
+	g.abortFileStream(ctx, st)
+	return st
 }
 
 // handleRoutingError is the mux's runtime.RoutingErrorHandlerFunc.

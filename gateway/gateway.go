@@ -33,6 +33,10 @@ type Config struct {
 	// Forum is the connection to the forum service (nil: not served).
 	Forum *grpc.ClientConn
 
+	// Feedback is the connection to the feedback service (nil: not
+	// served).
+	Feedback *grpc.ClientConn
+
 	// Backends adds backends that have no field above (tests, services
 	// still being built). Their names must be unique and not "gateway".
 	Backends []Backend

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/api/httpbody"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -31,17 +32,39 @@ func newMarshaler() *jsonMarshaler {
 	}}
 }
 
-// StreamContentType implements runtime.StreamContentType.
-func (m *jsonMarshaler) StreamContentType(any) string { return ndjsonType }
+// StreamContentType implements runtime.StreamContentType. A stream of
+// google.api.HttpBody (a file download, such as a CSV export) is the file
+// itself, of the type its first chunk names; every other stream is NDJSON.
+func (m *jsonMarshaler) StreamContentType(v any) string {
+	if b, ok := v.(*httpbody.HttpBody); ok && b.GetContentType() != "" {
+		return b.GetContentType()
+	}
+	return ndjsonType
+}
+
+// Delimiter implements runtime.Delimited. grpc-gateway writes the
+// delimiter after every chunk of a stream, the raw chunks of an HttpBody
+// stream included, where a newline would corrupt the file; so the
+// delimiter is empty and Marshal ends each JSON chunk with its newline.
+func (m *jsonMarshaler) Delimiter() []byte { return []byte{} }
 
 // Marshal implements runtime.Marshaler. grpc-gateway ends a failed stream
 // with a chunk {"error": google.rpc.Status}; it is written as
 // {"error": <the unary error body>} so that clients parse one error shape.
+// Stream chunks, {"result": …} and {"error": …}, end with a newline (see
+// Delimiter); unary bodies are written as they are.
 func (m *jsonMarshaler) Marshal(v any) ([]byte, error) {
-	if chunk, ok := v.(map[string]proto.Message); ok && len(chunk) == 1 {
-		if sp, ok := chunk["error"].(*spb.Status); ok {
+	switch chunk := v.(type) {
+	case map[string]proto.Message:
+		if sp, ok := chunk["error"].(*spb.Status); ok && len(chunk) == 1 {
 			st := status.FromProto(sp)
-			return json.Marshal(map[string]errorBody{"error": newErrorBody(httpStatus(st.Code()), st)})
+			b, err := json.Marshal(map[string]errorBody{"error": newErrorBody(httpStatus(st.Code()), st)})
+			return append(b, '\n'), err
+		}
+	case map[string]any:
+		if _, ok := chunk["result"]; ok && len(chunk) == 1 {
+			b, err := m.JSONPb.Marshal(v)
+			return append(b, '\n'), err
 		}
 	}
 	return m.JSONPb.Marshal(v)

@@ -22,6 +22,7 @@ func (g *gateway) muxOptions() []runtime.ServeMuxOption {
 		runtime.WithStreamErrorHandler(g.handleStreamError),
 		runtime.WithRoutingErrorHandler(g.handleRoutingError),
 		runtime.WithMiddlewares(labelRoute),
+		runtime.WithForwardResponseOption(markFileStream),
 		// A form-encoded POST must not turn into another method or into a
 		// GET with its parameters in the body: one request, one meaning.
 		runtime.WithDisableHTTPMethodOverride(),

@@ -16,6 +16,8 @@ type requestState struct {
 	route     string
 	rpc       string
 	backend   bool
+	// fileStream is set once an HttpBody stream has begun (httpbody.go).
+	fileStream bool
 }
 
 type stateKey struct{}

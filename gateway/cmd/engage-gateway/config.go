@@ -26,6 +26,9 @@ type config struct {
 	// ForumAddr is the forum service's gRPC address; empty serves no forum
 	// routes.
 	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
+	// FeedbackAddr is the feedback service's gRPC address; empty serves no
+	// feedback, survey or statistics routes.
+	FeedbackAddr string `env:"ENGAGE_FEEDBACK_ADDR"`
 	// BackendCAFile, when set, makes the backend connections TLS, trusting
 	// this PEM bundle; otherwise they are plaintext, for a trusted internal
 	// network only.
@@ -60,6 +63,7 @@ func parseConfig(args, environ []string) (config, error) {
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ENGAGE_GATEWAY_ADDR)")
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service gRPC address (ENGAGE_IDENTITY_ADDR)")
 	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service gRPC address; empty serves no forum routes (ENGAGE_FORUM_ADDR)")
+	fs.StringVar(&c.FeedbackAddr, "feedback-addr", c.FeedbackAddr, "feedback service gRPC address; empty serves no feedback routes (ENGAGE_FEEDBACK_ADDR)")
 	fs.StringVar(&c.BackendCAFile, "backend-ca-file", c.BackendCAFile, "PEM CA bundle: dial backends with TLS (ENGAGE_BACKEND_CA_FILE)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body (ENGAGE_MAX_BODY_BYTES)")
 	fs.DurationVar(&c.MaxCallDuration, "max-call-duration", c.MaxCallDuration, "deadline cap of unary calls (ENGAGE_MAX_CALL_DURATION)")

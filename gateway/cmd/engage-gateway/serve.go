@@ -40,6 +40,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 		}
 		defer forum.Close()
 	}
+	var feedback *grpc.ClientConn
+	if cfg.FeedbackAddr != "" {
+		if feedback, err = grpc.NewClient(cfg.FeedbackAddr, grpc.WithTransportCredentials(creds)); err != nil {
+			return fmt.Errorf("dial feedback %s: %w", cfg.FeedbackAddr, err)
+		}
+		defer feedback.Close()
+	}
 
 	var draining atomic.Bool
 	drain, drainStreams := context.WithCancel(context.Background())
@@ -47,6 +54,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 	handler, err := gateway.New(ctx, gateway.Config{
 		Identity:     identity,
 		Forum:        forum,
+		Feedback:     feedback,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,
