@@ -34,6 +34,10 @@ func migrations() []boltdb.Migration {
 		{Version: 1, Name: "forum buckets", Up: createForumBuckets},
 		{Version: 2, Name: "meeting buckets", Up: createMeetingBuckets},
 		{Version: 3, Name: "posts_by_votes without posts that have no votes", Up: dropUnvotedPosts},
+		// Forums, threads, posts and request ids are written in binary
+		// (wire.go) from version 4 on; JSON ones are still read, and a
+		// binary that knows only version 3 must not open the file.
+		{Version: 4, Name: "binary records", Up: func(*bbolt.Tx) error { return nil }},
 	}
 }
 

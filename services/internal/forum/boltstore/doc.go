@@ -1,8 +1,10 @@
 // Package boltstore keeps the forum's data in one bbolt file, implementing
 // forum.Store.
 //
-// Records are JSON (records.go), so that fields can be added without a
-// migration; enums are stored by name. Keys are ids joined by a 0x00 byte
+// Forums, threads, posts and request ids are stored in a compact binary
+// form, protobuf wire fields under fixed numbers (wire.go,
+// records_wire.go); the other records are JSON (records.go). Either way
+// fields can be added without a migration. Keys are ids joined by a 0x00 byte
 // (␀ below), which no id or account name contains, so that a key followed
 // by ␀ is the prefix of exactly what lies below it. Numbers in keys are 8
 // bytes big-endian (4 for a display order), so that byte order is numeric

@@ -14,7 +14,7 @@ import (
 // errs.NotFound.
 func loadForum(tx *bbolt.Tx, k forum.ForumKey) (forum.Forum, error) {
 	var r forumRecord
-	ok, err := getJSON(tx.Bucket(bucketForums), forumKey(k), &r)
+	ok, err := getRecord(tx.Bucket(bucketForums), forumKey(k), &r)
 	if err != nil {
 		return forum.Forum{}, err
 	}
@@ -25,7 +25,7 @@ func loadForum(tx *bbolt.Tx, k forum.ForumKey) (forum.Forum, error) {
 }
 
 func putForum(tx *bbolt.Tx, f forum.Forum) error {
-	return putJSON(tx.Bucket(bucketForums), forumKey(f.Key()), toForumRecord(f))
+	return putRecord(tx.Bucket(bucketForums), forumKey(f.Key()), toForumRecord(f))
 }
 
 // orderKey is a forum's key in forums_by_order.
@@ -99,7 +99,7 @@ func (s *Store) ListForums(_ context.Context, agency string, page forum.Page, ke
 		next, err = scan(tx.Bucket(bucketForumsByOrder), pfx, page, func(suffix, _ []byte) (bool, error) {
 			id := string(suffix[4:])
 			var r forumRecord
-			ok, err := getJSON(forums, join(agency, id), &r)
+			ok, err := getRecord(forums, join(agency, id), &r)
 			if err != nil || !ok || !r.DeleteTime.IsZero() {
 				return false, err
 			}
@@ -171,7 +171,7 @@ func (s *Store) DeleteForum(ctx context.Context, k forum.ForumKey, at time.Time,
 		}
 		r := toForumRecord(f)
 		r.DeleteTime = at
-		if err := putJSON(tx.Bucket(bucketForums), forumKey(k), r); err != nil {
+		if err := putRecord(tx.Bucket(bucketForums), forumKey(k), r); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketTrash).Put(trashKey(at, kindForum, forumKey(k)), nil)

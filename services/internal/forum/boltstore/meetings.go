@@ -103,7 +103,7 @@ func registrationKey(agency, id, account string) []byte { return join(agency, id
 // getMeeting returns a meeting, deleted or not, or errs.NotFound.
 func getMeeting(tx *bbolt.Tx, agency, id string) (forum.Meeting, error) {
 	var r meetingRecord
-	ok, err := getJSON(tx.Bucket(bucketMeetings), meetingKey(agency, id), &r)
+	ok, err := getRecord(tx.Bucket(bucketMeetings), meetingKey(agency, id), &r)
 	if err != nil {
 		return forum.Meeting{}, err
 	}
@@ -126,7 +126,7 @@ func loadMeeting(tx *bbolt.Tx, agency, id string) (forum.Meeting, error) {
 }
 
 func putMeeting(tx *bbolt.Tx, m forum.Meeting) error {
-	return putJSON(tx.Bucket(bucketMeetings), meetingKey(m.Agency, m.ID), toMeetingRecord(m))
+	return putRecord(tx.Bucket(bucketMeetings), meetingKey(m.Agency, m.ID), toMeetingRecord(m))
 }
 
 // CreateMeeting implements forum.Store.
@@ -215,7 +215,7 @@ func (s *Store) ListMeetings(_ context.Context, agency string, q forum.MeetingQu
 				return false, nil
 			}
 			var r meetingRecord
-			ok, err := getJSON(meetings, meetingKey(agency, string(suffix[8:])), &r)
+			ok, err := getRecord(meetings, meetingKey(agency, string(suffix[8:])), &r)
 			if err != nil || !ok || !r.DeleteTime.IsZero() {
 				return false, err
 			}
@@ -319,7 +319,7 @@ func (s *Store) RegisterMeeting(ctx context.Context, agency, id string, r forum.
 		if m.Capacity > 0 && m.RegisteredCount >= int64(m.Capacity) {
 			return fmt.Errorf("register for %s: %w", m.Name(), forum.ErrMeetingFull)
 		}
-		if err := putJSON(regs, k, registrationRecord{Account: r.Account, CreateTime: r.CreateTime}); err != nil {
+		if err := putRecord(regs, k, registrationRecord{Account: r.Account, CreateTime: r.CreateTime}); err != nil {
 			return err
 		}
 		m.RegisteredCount++

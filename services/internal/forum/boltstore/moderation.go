@@ -58,7 +58,7 @@ func setState(tx *bbolt.Tx, c forum.Content, state forumv1.ContentState, reason 
 
 func loadItem(tx *bbolt.Tx, agency, id string) (forum.ModerationItem, error) {
 	var r moderationRecord
-	ok, err := getJSON(tx.Bucket(bucketModeration), join(agency, id), &r)
+	ok, err := getRecord(tx.Bucket(bucketModeration), join(agency, id), &r)
 	if err != nil {
 		return forum.ModerationItem{}, err
 	}
@@ -84,7 +84,7 @@ func putItem(tx *bbolt.Tx, before *forum.ModerationItem, m forum.ModerationItem)
 	if err := queue.Put(queueKey(m), nil); err != nil {
 		return err
 	}
-	return putJSON(tx.Bucket(bucketModeration), join(m.Agency, m.ID), toModerationRecord(m))
+	return putRecord(tx.Bucket(bucketModeration), join(m.Agency, m.ID), toModerationRecord(m))
 }
 
 // Flag implements forum.Store.

@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -34,13 +33,13 @@ func loadPost(tx *bbolt.Tx, k forum.PostKey) (forum.Content, error) {
 }
 
 func putPost(tx *bbolt.Tx, p forum.Post) error {
-	return putJSON(tx.Bucket(bucketPosts), postKey(p.Key()), toPostRecord(p))
+	return putRecord(tx.Bucket(bucketPosts), postKey(p.Key()), toPostRecord(p))
 }
 
 // decodePost decodes a stored post; the result holds no bytes of raw.
 func decodePost(raw []byte) (postRecord, error) {
 	var r postRecord
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := decodeRecord(raw, &r); err != nil {
 		return postRecord{}, fmt.Errorf("decode post: %w", err)
 	}
 	return r, nil
@@ -239,7 +238,7 @@ func (s *Store) DeletePost(ctx context.Context, k forum.PostKey, at time.Time, c
 		}
 		r := toPostRecord(p)
 		r.DeleteTime = at
-		if err := putJSON(tx.Bucket(bucketPostsDeleted), postKey(k), r); err != nil {
+		if err := putRecord(tx.Bucket(bucketPostsDeleted), postKey(k), r); err != nil {
 			return err
 		}
 		t, changed := c.Thread, false

@@ -9,9 +9,8 @@ import (
 
 // The stored forms of the forum's records. They are separate from the
 // domain types so that renaming a Go field can never silently change the
-// file format; new fields must tolerate being absent in old records. Enums
-// are stored by name, which stays stable when numbers are read by other
-// tools.
+// file format; new fields must tolerate being absent in old records. JSON
+// records store enums by name; binary ones (records_wire.go) by number.
 
 const stateResolved = forumv1.ModerationItem_STATE_RESOLVED
 

@@ -20,7 +20,7 @@ func requested(tx *bbolt.Tx, req forum.Request) (string, error) {
 		return "", nil
 	}
 	var r requestRecord
-	ok, err := getJSON(tx.Bucket(bucketRequests), requestKey(req), &r)
+	ok, err := getRecord(tx.Bucket(bucketRequests), requestKey(req), &r)
 	if err != nil || !ok {
 		return "", err
 	}
@@ -33,7 +33,7 @@ func remember(tx *bbolt.Tx, req forum.Request, name string) error {
 		return nil
 	}
 	k := requestKey(req)
-	if err := putJSON(tx.Bucket(bucketRequests), k, requestRecord{Name: name, Time: req.Time}); err != nil {
+	if err := putRecord(tx.Bucket(bucketRequests), k, requestRecord{Name: name, Time: req.Time}); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketRequestsByTime).Put(append(u64(nil, nanos(req.Time)), k...), nil)

@@ -3,9 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
@@ -24,20 +22,13 @@ type docReader struct {
 	threadOK  bool
 }
 
-// liveness is the part of a forum or thread record that says whether its
-// content is shown.
-type liveness struct {
-	State      string    `json:"state"`
-	DeleteTime time.Time `json:"delete_time,omitzero"`
-}
-
 func (d *docReader) forumLiveness(agency, id string) (bool, error) {
 	k := string(join(agency, id))
 	if k == d.forumKey {
 		return d.forumLive, nil
 	}
-	var r liveness
-	ok, err := getJSON(d.tx.Bucket(bucketForums), []byte(k), &r)
+	var r forumRecord
+	ok, err := getRecord(d.tx.Bucket(bucketForums), []byte(k), &r)
 	if err != nil {
 		return false, err
 	}
@@ -53,8 +44,8 @@ func (d *docReader) threadShown(k forum.ThreadKey) (bool, error) {
 	if key == d.threadKey {
 		return d.threadOK, nil
 	}
-	var r liveness
-	ok, err := getJSON(d.tx.Bucket(bucketThreads), []byte(key), &r)
+	var r threadRecord
+	ok, err := getRecord(d.tx.Bucket(bucketThreads), []byte(key), &r)
 	if err != nil {
 		return false, err
 	}
@@ -105,7 +96,7 @@ func (s *Store) SearchDoc(_ context.Context, t forum.Target) (forum.SearchDoc, e
 		notFound := fmt.Errorf("search document %s: %w", t.Name(), errs.NotFound)
 		if !t.IsPost() {
 			var r threadRecord
-			ok, err := getJSON(tx.Bucket(bucketThreads), threadKey(t.ThreadKey), &r)
+			ok, err := getRecord(tx.Bucket(bucketThreads), threadKey(t.ThreadKey), &r)
 			if err != nil {
 				return err
 			}
@@ -117,13 +108,13 @@ func (s *Store) SearchDoc(_ context.Context, t forum.Target) (forum.SearchDoc, e
 		}
 		k := postKey(t.PostKey())
 		var r postRecord
-		ok, err := getJSON(tx.Bucket(bucketPosts), k, &r)
+		ok, err := getRecord(tx.Bucket(bucketPosts), k, &r)
 		if err != nil {
 			return err
 		}
 		deleted := false
 		if !ok {
-			if ok, err = getJSON(tx.Bucket(bucketPostsDeleted), k, &r); err != nil {
+			if ok, err = getRecord(tx.Bucket(bucketPostsDeleted), k, &r); err != nil {
 				return err
 			}
 			deleted = true
@@ -191,7 +182,7 @@ func (s *Store) ScanSearchDocs(_ context.Context, scope forum.ThreadKey, after [
 					return nil
 				}
 				var r threadRecord
-				if err := json.Unmarshal(v, &r); err != nil {
+				if err := decodeRecord(v, &r); err != nil {
 					return fmt.Errorf("decode thread %q: %w", k, err)
 				}
 				doc, err := d.threadDoc(r)
@@ -208,7 +199,7 @@ func (s *Store) ScanSearchDocs(_ context.Context, scope forum.ThreadKey, after [
 				return nil
 			}
 			var r postRecord
-			if err := json.Unmarshal(v, &r); err != nil {
+			if err := decodeRecord(v, &r); err != nil {
 				return fmt.Errorf("decode post %q: %w", k, err)
 			}
 			doc, err := d.postDoc(r, false)

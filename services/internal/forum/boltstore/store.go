@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -52,27 +51,6 @@ func (s *Store) DB() *boltdb.DB { return s.db }
 
 // errImmutable reports a mutate function that changed what it may not.
 var errImmutable = errors.New("a field the store maintains was changed")
-
-// getJSON decodes the value at k into v, reporting whether it exists.
-// Decoding copies the bytes out of the transaction.
-func getJSON(b *bbolt.Bucket, k []byte, v any) (bool, error) {
-	raw := b.Get(k)
-	if raw == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %q: %w", k, err)
-	}
-	return true, nil
-}
-
-func putJSON(b *bbolt.Bucket, k []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %q: %w", k, err)
-	}
-	return b.Put(k, raw)
-}
 
 // seek positions c at the first key under pfx after the cursor suffix
 // after (at the first key under pfx when after is nil).

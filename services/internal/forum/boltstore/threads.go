@@ -22,7 +22,7 @@ func loadThread(tx *bbolt.Tx, k forum.ThreadKey) (forum.Content, error) {
 		return forum.Content{}, fmt.Errorf("thread %s: %w", k.Name(), errs.NotFound)
 	}
 	var r threadRecord
-	ok, err := getJSON(tx.Bucket(bucketThreads), threadKey(k), &r)
+	ok, err := getRecord(tx.Bucket(bucketThreads), threadKey(k), &r)
 	if err != nil {
 		return forum.Content{}, err
 	}
@@ -33,7 +33,7 @@ func loadThread(tx *bbolt.Tx, k forum.ThreadKey) (forum.Content, error) {
 }
 
 func putThread(tx *bbolt.Tx, t forum.Thread) error {
-	return putJSON(tx.Bucket(bucketThreads), threadKey(t.Key()), toThreadRecord(t))
+	return putRecord(tx.Bucket(bucketThreads), threadKey(t.Key()), toThreadRecord(t))
 }
 
 // reindexThread moves a thread's entries in the list indexes from where
@@ -165,7 +165,7 @@ func (s *Store) ListThreads(_ context.Context, k forum.ForumKey, order forum.Thr
 				return false, fmt.Errorf("list threads: malformed index key %x", suffix)
 			}
 			var r threadRecord
-			ok, err := getJSON(threads, join(k.Agency, k.Forum, string(suffix[idAt:])), &r)
+			ok, err := getRecord(threads, join(k.Agency, k.Forum, string(suffix[idAt:])), &r)
 			if err != nil || !ok || !r.DeleteTime.IsZero() {
 				return false, err
 			}
@@ -232,7 +232,7 @@ func (s *Store) DeleteThread(ctx context.Context, k forum.ThreadKey, at time.Tim
 		}
 		r := toThreadRecord(c.Thread)
 		r.DeleteTime = at
-		if err := putJSON(tx.Bucket(bucketThreads), threadKey(k), r); err != nil {
+		if err := putRecord(tx.Bucket(bucketThreads), threadKey(k), r); err != nil {
 			return err
 		}
 		if c.Thread.State == visible {
