@@ -1,0 +1,80 @@
+package boltstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/engagehq/engage/services/internal/feedback"
+	"go.etcd.io/bbolt"
+)
+
+// retried returns the record of a retry within feedback.RetryLifetime, or
+// nil when r is new, makes no request id, or was recorded too long ago.
+func retried(tx *bbolt.Tx, r feedback.Retry) (*requestRecord, error) {
+	if r.ID == "" {
+		return nil, nil
+	}
+	var rec requestRecord
+	ok, err := svGetJSON(tx.Bucket(bucketSurveyRequests), retryKey(r), &rec)
+	if err != nil || !ok {
+		return nil, err
+	}
+	if !r.Time.IsZero() && r.Time.Sub(rec.Time) > feedback.RetryLifetime {
+		return nil, nil
+	}
+	return &rec, nil
+}
+
+// rememberRetry records that r created name, replacing an expired record.
+func rememberRetry(tx *bbolt.Tx, r feedback.Retry, name string) error {
+	if r.ID == "" {
+		return nil
+	}
+	k := retryKey(r)
+	reqs, byTime := tx.Bucket(bucketSurveyRequests), tx.Bucket(bucketSurveyRequestsAge)
+	var old requestRecord
+	ok, err := svGetJSON(reqs, k, &old)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if err := byTime.Delete(append(svU64(nil, svNanos(old.Time)), k...)); err != nil {
+			return err
+		}
+	}
+	if err := svPutJSON(reqs, k, requestRecord{Name: name, Sealed: r.Sealed, Time: r.Time}); err != nil {
+		return err
+	}
+	return byTime.Put(append(svU64(nil, svNanos(r.Time)), k...), nil)
+}
+
+// purgeBatch bounds the retries one transaction forgets.
+const purgeBatch = 1000
+
+// PurgeSurveyRequests implements feedback.SurveyStore.
+func (s *Store) PurgeSurveyRequests(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	limit := svU64(nil, svNanos(before))
+	for {
+		n := 0
+		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+			n = 0
+			reqs, byTime := tx.Bucket(bucketSurveyRequests), tx.Bucket(bucketSurveyRequestsAge)
+			c := byTime.Cursor()
+			for k, _ := c.First(); k != nil && string(k[:8]) < string(limit) && n < purgeBatch; k, _ = c.First() {
+				if err := reqs.Delete(k[8:]); err != nil {
+					return err
+				}
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		total += n
+		if err != nil || n < purgeBatch {
+			return total, err
+		}
+	}
+}
