@@ -1,5 +1,105 @@
 package boltstore
 
+// The feedback half of the file. Records are protobuf wire format written
+// by hand (feedback_codec.go): compact, fast to decode, and tolerant of
+// fields added later. Keys are ids joined by a 0x00 byte (␀ below), which
+// no id, account name, area or category contains; times in keys are Unix
+// nanoseconds, 8 bytes big-endian, so that byte order is time order. The
+// bucket tree:
+//
+//	feedback/                   {agency}␀{id} → feedback record
+//	feedback_by_create/         {agency}␀{create time}{id} → ""
+//	feedback_by_update/         {agency}␀{update time}{id} → ""
+//	feedback_by_submitter/      {agency}␀{account}␀{create time}{id} → ""
+//	feedback_codes/             SHA-256(agency␀tracking code) → {agency}␀{id}
+//	feedback_notes/             {agency}␀{feedback}␀{note id} → note record
+//	feedback_requests/          {request key} → request record
+//	feedback_requests_by_time/  {hour}{request key} → ""
+//	feedback_stats/             {agency}␀{'w'|'m'}{period start}{area}␀{kind}{category} → cell
+//	feedback_complaint_days/    {agency}␀{UTC day}{area|'*'}␀{category} → count
+//
+// Anonymous feedback stores only hour-rounded times of what its submitter
+// did, so the index keys built from them carry no precise time either;
+// ids are 128 random bits and tell nothing of when or by whom. The
+// tracking code is stored only as the hash that keys feedback_codes, and
+// request keys are hashes made by the service.
+//
+// Statistics are written in the transaction that stores or recategorizes
+// the feedback they count: feedback_stats holds one cell per period
+// (week and month in the agency's time zone), area, kind and category, so
+// a query reads the cells of each period it covers, whatever the number of
+// submissions. feedback_complaint_days counts complaints per UTC day,
+// category and area, and once more under the area '*' for the whole
+// agency. Note ids are UUIDv7, so a feedback's notes list oldest first.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"time"
+)
+
+// Top-level buckets of the feedback half.
+var (
+	bucketFeedback            = []byte("feedback")
+	bucketFeedbackByCreate    = []byte("feedback_by_create")
+	bucketFeedbackByUpdate    = []byte("feedback_by_update")
+	bucketFeedbackBySubmitter = []byte("feedback_by_submitter")
+	bucketFeedbackCodes       = []byte("feedback_codes")
+	bucketFeedbackNotes       = []byte("feedback_notes")
+	bucketFeedbackRequests    = []byte("feedback_requests")
+	bucketFeedbackRequestTime = []byte("feedback_requests_by_time")
+	bucketFeedbackStats       = []byte("feedback_stats")
+	bucketComplaintDays       = []byte("feedback_complaint_days")
+)
+
 // feedbackBuckets are the top-level buckets of feedback, notes and
 // statistics.
-func feedbackBuckets() [][]byte { return nil }
+func feedbackBuckets() [][]byte {
+	return [][]byte{
+		bucketFeedback, bucketFeedbackByCreate, bucketFeedbackByUpdate, bucketFeedbackBySubmitter,
+		bucketFeedbackCodes, bucketFeedbackNotes, bucketFeedbackRequests, bucketFeedbackRequestTime,
+		bucketFeedbackStats, bucketComplaintDays,
+	}
+}
+
+// fbSep separates the parts of composite keys.
+const fbSep = 0x00
+
+// fbJoin joins parts with fbSep.
+func fbJoin(parts ...string) []byte {
+	n := len(parts)
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, fbSep)
+		}
+		b = append(b, p...)
+	}
+	return b
+}
+
+// fbPrefix returns k followed by fbSep: the prefix of every key below k.
+func fbPrefix(k []byte) []byte { return append(bytes.Clone(k), fbSep) }
+
+// fbTime appends t as Unix nanoseconds, 8 bytes big-endian (0 for the
+// zero time).
+func fbTime(b []byte, t time.Time) []byte {
+	var n uint64
+	if !t.IsZero() {
+		n = uint64(t.UnixNano())
+	}
+	return binary.BigEndian.AppendUint64(b, n)
+}
+
+// Interval bytes of feedback_stats keys.
+const (
+	intervalWeek  byte = 'w'
+	intervalMonth byte = 'm'
+)
+
+// wholeAgency is the area under which feedback_complaint_days counts every
+// complaint of an agency; no area is spelt so.
+const wholeAgency = "*"

@@ -1,0 +1,334 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/feedback"
+	"go.etcd.io/bbolt"
+)
+
+// errFeedbackImmutable reports a mutate function that changed what it may
+// not.
+var errFeedbackImmutable = errors.New("a field of feedback that cannot change was changed")
+
+func feedbackKey(agency, id string) []byte { return fbJoin(agency, id) }
+
+// createIndexKey, updateIndexKey and submitterIndexKey are the keys of
+// feedback in its list indexes.
+func createIndexKey(f feedback.Feedback) []byte {
+	return append(fbTime(fbPrefix([]byte(f.Agency)), f.CreateTime), f.ID...)
+}
+
+func updateIndexKey(f feedback.Feedback) []byte {
+	return append(fbTime(fbPrefix([]byte(f.Agency)), f.UpdateTime), f.ID...)
+}
+
+func submitterIndexKey(f feedback.Feedback) []byte {
+	return append(fbTime(fbPrefix(fbJoin(f.Agency, f.Submitter)), f.CreateTime), f.ID...)
+}
+
+func loadFeedback(tx *bbolt.Tx, agency, id string) (feedback.Feedback, error) {
+	raw := tx.Bucket(bucketFeedback).Get(feedbackKey(agency, id))
+	if raw == nil {
+		return feedback.Feedback{}, fmt.Errorf("feedback %s: %w", feedback.Feedback{Agency: agency, ID: id}.Name(), errs.NotFound)
+	}
+	return decodeFeedback(raw)
+}
+
+func putFeedback(tx *bbolt.Tx, f feedback.Feedback) error {
+	return tx.Bucket(bucketFeedback).Put(feedbackKey(f.Agency, f.ID), encodeFeedback(f))
+}
+
+// CreateFeedback implements feedback.FeedbackStore.
+func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, codeKey []byte, req feedback.FeedbackRequest) (feedback.Feedback, *feedback.FeedbackRequest, error) {
+	var out feedback.Feedback
+	var replay *feedback.FeedbackRequest
+	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+		out, replay = feedback.Feedback{}, nil
+		if len(req.Key) > 0 {
+			r, ok, err := loadFBRequest(tx, req.Key)
+			if err != nil {
+				return err
+			}
+			if ok {
+				agency, id, err := splitFeedbackName(r.Name)
+				if err != nil {
+					return err
+				}
+				if out, err = loadFeedback(tx, agency, id); err != nil {
+					return err
+				}
+				replay = &r
+				return nil
+			}
+		}
+		b := tx.Bucket(bucketFeedback)
+		if b.Get(feedbackKey(f.Agency, f.ID)) != nil {
+			return fmt.Errorf("feedback %s: %w", f.Name(), errs.AlreadyExists)
+		}
+		f.Revision = 1
+		if err := putFeedback(tx, f); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketFeedbackByCreate).Put(createIndexKey(f), nil); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketFeedbackByUpdate).Put(updateIndexKey(f), nil); err != nil {
+			return err
+		}
+		if f.Submitter != "" {
+			if err := tx.Bucket(bucketFeedbackBySubmitter).Put(submitterIndexKey(f), nil); err != nil {
+				return err
+			}
+		}
+		if len(codeKey) > 0 {
+			codes := tx.Bucket(bucketFeedbackCodes)
+			if codes.Get(codeKey) != nil {
+				return fmt.Errorf("tracking code: %w", errs.AlreadyExists)
+			}
+			if err := codes.Put(codeKey, feedbackKey(f.Agency, f.ID)); err != nil {
+				return err
+			}
+		}
+		if err := countFeedback(tx, f, 1); err != nil {
+			return err
+		}
+		if len(req.Key) > 0 {
+			req.Name = f.Name()
+			if err := putRequest(tx, req); err != nil {
+				return err
+			}
+		}
+		out = f
+		return nil
+	})
+	if err != nil {
+		return feedback.Feedback{}, nil, err
+	}
+	return out, replay, nil
+}
+
+// splitFeedbackName parses `agencies/{agency}/feedback/{id}` as stored in
+// request records.
+func splitFeedbackName(name string) (agency, id string, err error) {
+	parts := bytes.Split([]byte(name), []byte("/"))
+	if len(parts) != 4 || string(parts[0]) != "agencies" || string(parts[2]) != "feedback" {
+		return "", "", fmt.Errorf("request names %q, not feedback: %w", name, errFBCorrupt)
+	}
+	return string(parts[1]), string(parts[3]), nil
+}
+
+// Feedback implements feedback.FeedbackStore.
+func (s *Store) Feedback(_ context.Context, agency, id string) (feedback.Feedback, error) {
+	var f feedback.Feedback
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		var err error
+		f, err = loadFeedback(tx, agency, id)
+		return err
+	})
+	return f, err
+}
+
+// FeedbackByCode implements feedback.FeedbackStore.
+func (s *Store) FeedbackByCode(_ context.Context, codeKey []byte) (feedback.Feedback, error) {
+	var f feedback.Feedback
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		v := tx.Bucket(bucketFeedbackCodes).Get(codeKey)
+		if v == nil {
+			return fmt.Errorf("tracking code: %w", errs.NotFound)
+		}
+		agency, id, ok := bytes.Cut(v, []byte{fbSep})
+		if !ok {
+			return fmt.Errorf("tracking code index: %w", errFBCorrupt)
+		}
+		var err error
+		f, err = loadFeedback(tx, string(agency), string(id))
+		return err
+	})
+	return f, err
+}
+
+// ListFeedback implements feedback.FeedbackStore. It walks one index,
+// forwards or backwards, from the cursor on, and reads the records of the
+// rows it examines.
+func (s *Store) ListFeedback(_ context.Context, q feedback.FeedbackQuery, page feedback.FeedbackPage, keep func(feedback.Feedback) bool) ([]feedback.Feedback, []byte, error) {
+	bucket, pfx := bucketFeedbackByCreate, fbPrefix([]byte(q.Agency))
+	switch {
+	case q.Submitter != "" && (q.Order == feedback.FeedbackNewestFirst || q.Order == feedback.FeedbackOldestFirst):
+		bucket, pfx = bucketFeedbackBySubmitter, fbPrefix(fbJoin(q.Agency, q.Submitter))
+	case q.Order == feedback.FeedbackRecentlyUpdatedFirst || q.Order == feedback.FeedbackLeastRecentlyUpdatedFirst:
+		bucket = bucketFeedbackByUpdate
+	}
+	reverse := q.Order == feedback.FeedbackNewestFirst || q.Order == feedback.FeedbackRecentlyUpdatedFirst
+	var out []feedback.Feedback
+	var next []byte
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		out = nil
+		records := tx.Bucket(bucketFeedback)
+		var err error
+		next, err = fbScan(tx.Bucket(bucket), pfx, page, reverse, func(suffix []byte) (bool, error) {
+			if len(suffix) <= 8 {
+				return false, fmt.Errorf("list feedback: index key %x: %w", suffix, errFBCorrupt)
+			}
+			raw := records.Get(feedbackKey(q.Agency, string(suffix[8:])))
+			if raw == nil {
+				return false, nil
+			}
+			f, err := decodeFeedback(raw)
+			if err != nil {
+				return false, err
+			}
+			if q.Submitter != "" && f.Submitter != q.Submitter {
+				return false, nil
+			}
+			if keep != nil && !keep(f) {
+				return false, nil
+			}
+			out = append(out, f)
+			return true, nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, next, nil
+}
+
+// UpdateFeedback implements feedback.FeedbackStore.
+func (s *Store) UpdateFeedback(ctx context.Context, agency, id string, mutate func(*feedback.Feedback) error) (feedback.Feedback, error) {
+	var out feedback.Feedback
+	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+		out = feedback.Feedback{}
+		before, err := loadFeedback(tx, agency, id)
+		if err != nil {
+			return err
+		}
+		f, _ := decodeFeedback(encodeFeedback(before)) // a deep copy for mutate
+		if err := mutate(&f); err != nil {
+			if errors.Is(err, feedback.ErrFeedbackUnchanged) {
+				out = before
+				return nil
+			}
+			return err
+		}
+		if !sameImmutable(before, f) {
+			return fmt.Errorf("update feedback %s: %w", before.Name(), errFeedbackImmutable)
+		}
+		f.Revision = before.Revision + 1
+		if !f.UpdateTime.Equal(before.UpdateTime) {
+			idx := tx.Bucket(bucketFeedbackByUpdate)
+			if err := idx.Delete(updateIndexKey(before)); err != nil {
+				return err
+			}
+			if err := idx.Put(updateIndexKey(f), nil); err != nil {
+				return err
+			}
+		}
+		if f.Category != before.Category || f.Area != before.Area {
+			if err := countFeedback(tx, before, -1); err != nil {
+				return err
+			}
+			if err := countFeedback(tx, f, 1); err != nil {
+				return err
+			}
+		}
+		out = f
+		return putFeedback(tx, f)
+	})
+	if err != nil {
+		return feedback.Feedback{}, err
+	}
+	return out, nil
+}
+
+// sameImmutable reports whether b differs from a only in what
+// UpdateFeedback's mutate may change.
+func sameImmutable(a, b feedback.Feedback) bool {
+	b.State, b.Category, b.Area, b.Assignee = a.State, a.Category, a.Area, a.Assignee
+	b.History, b.Replies, b.UpdateTime, b.Revision = a.History, a.Replies, a.UpdateTime, a.Revision
+	return bytes.Equal(encodeFeedback(a), encodeFeedback(b))
+}
+
+// fbSeek positions c at the first key under pfx after the cursor suffix
+// after, or, in reverse, at the last key under pfx before it.
+func fbSeek(c *bbolt.Cursor, pfx, after []byte, reverse bool) []byte {
+	if !reverse {
+		if after == nil {
+			k, _ := c.Seek(pfx)
+			return k
+		}
+		start := append(bytes.Clone(pfx), after...)
+		k, _ := c.Seek(start)
+		if k != nil && bytes.Equal(k, start) {
+			k, _ = c.Next()
+		}
+		return k
+	}
+	var start []byte
+	if after == nil {
+		start = fbPrefixEnd(pfx)
+	} else {
+		start = append(bytes.Clone(pfx), after...)
+	}
+	var k []byte
+	if start == nil {
+		k, _ = c.Last()
+	} else if k, _ = c.Seek(start); k == nil {
+		k, _ = c.Last()
+	}
+	// Step back over keys at or after start: every key below start.
+	for k != nil && start != nil && bytes.Compare(k, start) >= 0 {
+		k, _ = c.Prev()
+	}
+	return k
+}
+
+// fbPrefixEnd returns the least key greater than every key starting with
+// pfx, or nil when there is none.
+func fbPrefixEnd(pfx []byte) []byte {
+	end := bytes.Clone(pfx)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// fbScan walks the keys under pfx after the suffix after (before it, in
+// reverse), calling visit with each key's suffix until visit has kept
+// page.Size items or examined page.MaxScan rows. It returns the cursor of
+// the next page: the suffix of the last key examined, or nil when no key
+// remains.
+func fbScan(b *bbolt.Bucket, pfx []byte, page feedback.FeedbackPage, reverse bool, visit func(suffix []byte) (kept bool, err error)) ([]byte, error) {
+	size := max(page.Size, 1)
+	c := b.Cursor()
+	kept, examined := 0, 0
+	var last []byte
+	step := c.Next
+	if reverse {
+		step = c.Prev
+	}
+	for k := fbSeek(c, pfx, page.After, reverse); k != nil && bytes.HasPrefix(k, pfx); k, _ = step() {
+		if kept >= size || (page.MaxScan > 0 && examined >= page.MaxScan) {
+			return last, nil
+		}
+		suffix := k[len(pfx):]
+		ok, err := visit(suffix)
+		if err != nil {
+			return nil, err
+		}
+		examined++
+		if ok {
+			kept++
+		}
+		last = bytes.Clone(suffix)
+	}
+	return nil, nil
+}
