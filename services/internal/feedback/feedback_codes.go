@@ -1,0 +1,180 @@
+package feedback
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// Tracking codes, PINs and the ids of feedback.
+//
+// A tracking code is 100 random bits written as 20 Crockford base-32
+// characters, shown in groups of five; a PIN is 8 random digits. Engage
+// keeps neither: the tracking-code index is keyed by SHA-256 over the
+// agency and the normalized code, and the feedback keeps SHA-256 over the
+// same input and the PIN. A fast hash is right here, unlike for
+// passwords: the code alone carries 100 random bits, so someone holding
+// the database cannot find a code by trying candidates against the hashes
+// (2^100 guesses), and without the code the PIN hash is of no use either.
+// Online guessing of PINs for a known code is throttled (feedback.go).
+
+// crockford is the Crockford base-32 alphabet.
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+const (
+	codeChars = 20
+	pinDigits = 8
+)
+
+// idEncoding writes feedback ids: lowercase base 32 without padding.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newFeedbackID returns 128 random bits as 26 characters of [a-z2-7]. Ids
+// of anonymous and identified feedback look alike and carry no time.
+func newFeedbackID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails.
+	return idEncoding.EncodeToString(b)
+}
+
+// newTrackingCode returns a fresh code, e.g. `7K3QD-…`, grouped for
+// reading.
+func newTrackingCode() string {
+	b := make([]byte, 13) // 104 bits, of which 100 are used
+	_, _ = rand.Read(b)
+	var sb strings.Builder
+	var acc uint64
+	bits := 0
+	n := 0
+	for _, c := range b {
+		acc = acc<<8 | uint64(c)
+		bits += 8
+		for bits >= 5 && n < codeChars {
+			bits -= 5
+			if n > 0 && n%5 == 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteByte(crockford[(acc>>bits)&31])
+			n++
+		}
+	}
+	return sb.String()
+}
+
+// newPIN returns 8 uniformly random digits.
+func newPIN() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
+	if err != nil {
+		panic(err) // crypto/rand does not fail
+	}
+	return fmt.Sprintf("%08d", n.Int64())
+}
+
+// normalizeCode returns a code as typed in its canonical form: upper case
+// without dashes or spaces, with O read as 0 and I and L as 1. ok is false
+// when it cannot be a code.
+func normalizeCode(code string) (string, bool) {
+	var sb strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		switch r {
+		case '-', ' ':
+			continue
+		case 'O':
+			r = '0'
+		case 'I', 'L':
+			r = '1'
+		}
+		if r > 'Z' || !strings.ContainsRune(crockford, r) {
+			return "", false
+		}
+		sb.WriteRune(r)
+	}
+	s := sb.String()
+	return s, len(s) == codeChars
+}
+
+// normalizePIN drops the spaces and dashes a PIN may be typed with.
+func normalizePIN(pin string) string {
+	return strings.NewReplacer(" ", "", "-", "").Replace(pin)
+}
+
+// codeInput is what the code's hashes are computed over.
+func codeInput(agency, normalized string) string { return agency + "\x00" + normalized }
+
+// codeKey is the key of the tracking-code index.
+func codeKey(agency, normalized string) []byte {
+	h := sha256.Sum256([]byte(codeInput(agency, normalized)))
+	return h[:]
+}
+
+// secretHash is what feedback keeps to check a code and PIN together.
+func secretHash(agency, normalized, pin string) []byte {
+	h := sha256.Sum256([]byte(codeInput(agency, normalized) + "\x00" + pin))
+	return h[:]
+}
+
+// requestKey is the key of a request record: a hash of what the request
+// does, who may repeat it (empty for anonymous callers, whose retries are
+// recognized by the request id alone) and the request id.
+func requestKey(purpose, agency, caller, requestID string) []byte {
+	h := sha256.Sum256([]byte("engage feedback request\x00" + purpose + "\x00" + agency + "\x00" + caller + "\x00" + requestID))
+	return h[:]
+}
+
+// hourOf rounds t down to the hour, as every stored time of what an
+// anonymous submitter does is.
+func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+
+// codeSealKey derives the key that seals a code and PIN for the retries of one
+// request id. The request record is keyed by another hash of the id, so
+// the database alone cannot open what it holds.
+func codeSealKey(requestID string) []byte {
+	k := sha256.Sum256([]byte("engage feedback seal" + requestID))
+	return k[:]
+}
+
+// seal encrypts code and PIN with AES-256-GCM under the request id's key.
+func seal(requestID, code, pin string) []byte {
+	aead := newAEAD(codeSealKey(requestID))
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return aead.Seal(nonce, nonce, []byte(code+"\x00"+pin), nil)
+}
+
+var errUnseal = errors.New("the sealed tracking code does not open with this request id")
+
+// unseal opens what seal made.
+func unseal(requestID string, sealed []byte) (code, pin string, err error) {
+	aead := newAEAD(codeSealKey(requestID))
+	if len(sealed) < aead.NonceSize() {
+		return "", "", errUnseal
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
+	if err != nil {
+		return "", "", errUnseal
+	}
+	code, pin, ok := strings.Cut(string(plain), "\x00")
+	if !ok {
+		return "", "", errUnseal
+	}
+	return code, pin, nil
+}
+
+func newAEAD(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic(err) // a 32-byte key is always valid
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic(err)
+	}
+	return aead
+}
