@@ -37,7 +37,7 @@ func runFeedback(t *testing.T, open Opener) {
 }
 
 var (
-	fbBase  = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a Monday
+	fbBase    = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a Monday
 	errFBVeto = errors.New("vetoed")
 )
 

@@ -1,0 +1,130 @@
+package feedback_test
+
+import (
+	"testing"
+	"time"
+
+	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+func TestFeedbackStatsSuppressSmallCells(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	// Ten rated complaints about courtesy in north (k = 10), nine
+	// unrated ones about response time, one of them rated.
+	for range 10 {
+		e.submit(t, t.Context(), complaint("Rude"))
+	}
+	for i := range 9 {
+		f := complaint("Slow")
+		f.Category = "response_time"
+		if i > 0 {
+			f.Rating = nil
+		}
+		e.submit(t, t.Context(), f)
+	}
+	unrated := complaint("Rude, unrated")
+	unrated.Area, unrated.Rating = "south", nil
+	for range 10 {
+		e.submit(t, t.Context(), unrated)
+	}
+	got, err := e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/metro/feedbackStats"})
+	must(t, "stats", err)
+	if got.GetTimeZone() != "America/Chicago" || got.GetMinCount() != 10 || got.GetInterval() != feedbackv1.Interval_INTERVAL_MONTH {
+		t.Fatalf("stats header %v", got)
+	}
+	may := time.Date(2026, 5, 1, 5, 0, 0, 0, time.UTC) // midnight in Chicago
+	june := time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC)
+	rating := 2.0
+	kind := feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLAINT
+	start, end := timestamppb.New(may), timestamppb.New(june)
+	// mean_sentiment is VADER's; compare the rest.
+	for _, c := range got.GetCells() {
+		c.MeanSentiment = 0
+	}
+	fbDiff(t, "cells", got.GetCells(), []*feedbackv1.FeedbackStatsCell{
+		{StartTime: start, EndTime: end, Kind: kind, Category: "courtesy", Area: "north", Count: 10, MeanRating: &rating},
+		{StartTime: start, EndTime: end, Kind: kind, Category: "courtesy", Area: "south", Count: 10},
+		{StartTime: start, EndTime: end, Kind: kind, Category: "response_time", Area: "north", Suppressed: true},
+	})
+
+	week, err := e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{
+		Name: "agencies/metro/feedbackStats", Interval: feedbackv1.Interval_INTERVAL_WEEK, Area: "south",
+		StartTime: timestamppb.New(fbStart.AddDate(0, 0, -7)), EndTime: timestamppb.New(fbStart),
+	})
+	must(t, "week stats", err)
+	monday := time.Date(2026, 5, 4, 5, 0, 0, 0, time.UTC)
+	if len(week.GetCells()) != 1 || !week.GetCells()[0].GetStartTime().AsTime().Equal(monday) || week.GetCells()[0].GetCount() != 10 {
+		t.Fatalf("week cells %v", week.GetCells())
+	}
+	_, err = e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{
+		Name: "agencies/metro/feedbackStats", StartTime: timestamppb.New(fbStart.AddDate(-6, 0, 0)), EndTime: timestamppb.New(fbStart),
+	})
+	wantField(t, "six years", err, "end_time")
+	_, err = e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/nowhere/feedbackStats"})
+	wantCode(t, "unknown agency", err, codes.NotFound)
+}
+
+func TestComplaintSummaryWindows(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	submit := func(category, area string, kind feedbackv1.FeedbackKind) {
+		f := complaint("About " + category)
+		f.Category, f.Area, f.Kind = category, area, kind
+		e.submit(t, t.Context(), f)
+	}
+	// May 6: two courtesy complaints in north, one in south, a compliment.
+	submit("courtesy", "north", feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLAINT)
+	submit("courtesy", "north", feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLAINT)
+	submit("use_of_force", "south", feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLAINT)
+	submit("courtesy", "north", feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLIMENT)
+	// May 8: one response-time complaint in north.
+	e.clock.Advance(48 * time.Hour)
+	submit("response_time", "north", feedbackv1.FeedbackKind_FEEDBACK_KIND_COMPLAINT)
+
+	day := func(d, h int) *timestamppb.Timestamp {
+		return timestamppb.New(time.Date(2026, 5, d, h, 0, 0, 0, time.UTC))
+	}
+	tests := []struct {
+		name       string
+		area       string
+		start, end *timestamppb.Timestamp
+		want       *feedbackv1.ComplaintSummary
+	}{
+		{"whole agency, rounded out to whole days", "", day(6, 12), day(8, 1), &feedbackv1.ComplaintSummary{
+			Name: "agencies/metro/complaintSummary", StartTime: day(6, 0), EndTime: day(9, 0),
+			Categories: []*feedbackv1.CategoryCount{
+				{Category: "courtesy", Count: 2}, {Category: "response_time", Count: 1}, {Category: "use_of_force", Count: 1},
+			},
+		}},
+		{"one area, with the window before", "north", day(8, 0), day(9, 0), &feedbackv1.ComplaintSummary{
+			Name: "agencies/metro/complaintSummary", Area: "north", StartTime: day(8, 0), EndTime: day(9, 0),
+			Categories: []*feedbackv1.CategoryCount{{Category: "response_time", Count: 1}},
+		}},
+		{"previous window only", "north", day(7, 0), day(8, 0), &feedbackv1.ComplaintSummary{
+			Name: "agencies/metro/complaintSummary", Area: "north", StartTime: day(7, 0), EndTime: day(8, 0),
+			Categories: []*feedbackv1.CategoryCount{{Category: "courtesy", PreviousCount: 2}},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.stats.GetComplaintSummary(service(t), &feedbackv1.GetComplaintSummaryRequest{
+				Name: "agencies/metro/complaintSummary", Area: tc.area, StartTime: tc.start, EndTime: tc.end})
+			must(t, "summary", err)
+			fbDiff(t, "summary", got, tc.want)
+		})
+	}
+	req := &feedbackv1.GetComplaintSummaryRequest{Name: "agencies/metro/complaintSummary", StartTime: day(6, 0), EndTime: day(7, 0)}
+	_, err := e.stats.GetComplaintSummary(e.staff("tra", "metro", accessv1.Role_ROLE_TRAINER).ctx(t), req)
+	must(t, "a trainer", err)
+	_, err = e.stats.GetComplaintSummary(e.resident("r").ctx(t), req)
+	wantCode(t, "a resident", err, codes.PermissionDenied)
+	_, err = e.stats.GetComplaintSummary(e.analyst("oli", "other").ctx(t), req)
+	wantCode(t, "another agency's analyst", err, codes.PermissionDenied)
+	_, err = e.stats.GetComplaintSummary(service(t), &feedbackv1.GetComplaintSummaryRequest{
+		Name: "agencies/metro/complaintSummary", StartTime: day(7, 0), EndTime: day(6, 0)})
+	wantField(t, "end before start", err, "end_time")
+}
