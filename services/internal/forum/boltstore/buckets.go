@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
@@ -22,9 +23,10 @@ var (
 	bucketModeration        = []byte("moderation_items")
 	bucketModerationTargets = []byte("moderation_targets")
 	bucketModerationQueue   = []byte("moderation_queue")
-	bucketRequests          = []byte("requests")
-	bucketRequestsByTime    = []byte("requests_by_time")
-	bucketTrash             = []byte("trash")
+	bucketRequests          = []byte("requests") // until version 5
+
+	bucketRequestsByTime = []byte("requests_by_time")
+	bucketTrash          = []byte("trash")
 )
 
 // migrations is the schema history. Released migrations never change; a
@@ -38,6 +40,7 @@ func migrations() []boltdb.Migration {
 		// (wire.go) from version 4 on; JSON ones are still read, and a
 		// binary that knows only version 3 must not open the file.
 		{Version: 4, Name: "binary records", Up: func(*bbolt.Tx) error { return nil }},
+		{Version: 5, Name: "request ids in requests_by_time alone", Up: moveRequestIDs},
 	}
 }
 
@@ -74,4 +77,44 @@ func dropUnvotedPosts(tx *bbolt.Tx) error {
 		}
 		return byVotes.Put(postVotesKey(p), nil)
 	})
+}
+
+// moveRequestIDs gives each key of requests_by_time, as its value, the
+// record the requests bucket held for it, and drops that bucket, which was
+// keyed by the clients' random request ids (see requests.go).
+func moveRequestIDs(tx *bbolt.Tx) error {
+	requests, byTime := tx.Bucket(bucketRequests), tx.Bucket(bucketRequestsByTime)
+	type moved struct{ key, value []byte }
+	var all []moved
+	err := byTime.ForEach(func(k, _ []byte) error {
+		if len(k) <= 8 {
+			return fmt.Errorf("request ids: malformed key %x", k)
+		}
+		var r requestRecord
+		ok, err := getRecord(requests, k[8:], &r)
+		if err != nil || !ok {
+			return err // a key without a record is dropped below
+		}
+		all = append(all, moved{bytes.Clone(k), requestRecord{Name: r.Name}.appendWire([]byte{wireFormat})})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := tx.DeleteBucket(bucketRequestsByTime); err != nil {
+		return fmt.Errorf("drop requests_by_time: %w", err)
+	}
+	if byTime, err = tx.CreateBucket(bucketRequestsByTime); err != nil {
+		return fmt.Errorf("create requests_by_time: %w", err)
+	}
+	byTime.FillPercent = 1 // appending in key order
+	for _, m := range all {
+		if err := byTime.Put(m.key, m.value); err != nil {
+			return err
+		}
+	}
+	if err := tx.DeleteBucket(bucketRequests); err != nil {
+		return fmt.Errorf("drop requests: %w", err)
+	}
+	return nil
 }

@@ -28,8 +28,8 @@
 //	moderation_items/     {agency}␀{item} → item, with the flags' details
 //	moderation_targets/   {target} → item id
 //	moderation_queue/     {agency}␀{state}{time it entered the state}{item} → ""
-//	requests/             {caller}␀{request id} → what the request created
-//	requests_by_time/     {time}{caller}␀{request id} → ""
+//	requests_by_time/     {time}{caller}␀{request id} → what the request created
+//	                      (found by id through an in-memory index; see requests.go)
 //	trash/                {delete time}{'f'|'t'|'p'}{key} → ""
 //
 // and the meeting buckets described in meetings.go.

@@ -38,7 +38,7 @@ func (s *Store) CreateForum(ctx context.Context, f forum.Forum, req forum.Reques
 	var out forum.Forum
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = forum.Forum{}
-		name, err := requested(tx, req)
+		name, err := s.requested(tx, req)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (s *Store) CreateForum(ctx context.Context, f forum.Forum, req forum.Reques
 		if err := tx.Bucket(bucketForumsByOrder).Put(orderKey(f), nil); err != nil {
 			return err
 		}
-		if err := remember(tx, req, f.Key().Name()); err != nil {
+		if err := s.remember(tx, req, f.Key().Name()); err != nil {
 			return err
 		}
 		out = f

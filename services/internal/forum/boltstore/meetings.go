@@ -134,7 +134,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m forum.Meeting, req forum.Re
 	var out forum.Meeting
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = forum.Meeting{}
-		name, err := requested(tx, req)
+		name, err := s.requested(tx, req)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m forum.Meeting, req forum.Re
 		if err := tx.Bucket(bucketMeetingsByStart).Put(meetingStartKey(m), nil); err != nil {
 			return err
 		}
-		if err := remember(tx, req, m.Name()); err != nil {
+		if err := s.remember(tx, req, m.Name()); err != nil {
 			return err
 		}
 		out = m

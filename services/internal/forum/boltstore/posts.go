@@ -85,7 +85,7 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post, req forum.Request,
 	tk := forum.ThreadKey{Agency: p.Agency, Forum: p.Forum, Thread: p.Thread}
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = forum.Post{}
-		name, err := requested(tx, req)
+		name, err := s.requested(tx, req)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post, req forum.Request,
 				return err
 			}
 		}
-		if err := remember(tx, req, p.Key().Name()); err != nil {
+		if err := s.remember(tx, req, p.Key().Name()); err != nil {
 			return err
 		}
 		out = p

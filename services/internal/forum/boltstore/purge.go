@@ -140,26 +140,35 @@ func (s *Store) purgeSpans(ctx context.Context, spans []span) error {
 	}
 }
 
-// purgeRequests forgets request ids recorded before the given time.
+// purgeRequests forgets request ids recorded before the given time. They
+// leave the in-memory index once their deletion is committed: until then
+// they must still be found.
 func (s *Store) purgeRequests(ctx context.Context, before time.Time) error {
 	for {
 		n := 0
 		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 			n = 0
-			byTime, requests := tx.Bucket(bucketRequestsByTime), tx.Bucket(bucketRequests)
-			c := byTime.Cursor()
+			c := tx.Bucket(bucketRequestsByTime).Cursor()
+			type gone struct {
+				key []byte
+				t   uint64
+			}
+			var forgotten []gone
 			for k, _ := c.First(); k != nil && n < purgeChunk; k, _ = c.First() {
-				if len(k) < 8 || binary.BigEndian.Uint64(k[:8]) >= nanos(before) {
+				if len(k) <= 8 || binary.BigEndian.Uint64(k[:8]) >= nanos(before) {
 					break
 				}
-				if err := requests.Delete(bytes.Clone(k[8:])); err != nil {
-					return err
-				}
+				forgotten = append(forgotten, gone{bytes.Clone(k[8:]), binary.BigEndian.Uint64(k[:8])})
 				if err := c.Delete(); err != nil {
 					return err
 				}
 				n++
 			}
+			tx.OnCommit(func() {
+				for _, g := range forgotten {
+					s.requests.remove(g.key, g.t)
+				}
+			})
 			return nil
 		})
 		if err != nil || n < purgeChunk {

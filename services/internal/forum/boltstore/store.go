@@ -24,7 +24,8 @@ type Options struct {
 // Store is the forum's bbolt store. Create it with Open and release it
 // with Close.
 type Store struct {
-	db *boltdb.DB
+	db       *boltdb.DB
+	requests *requestIndex
 }
 
 var _ forum.Store = (*Store)(nil)
@@ -40,7 +41,12 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("forum store: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db, requests: newRequestIndex()}
+	if err := db.View(s.requests.load); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("forum store: %w", err)
+	}
+	return s, nil
 }
 
 // Close waits for queued writes and closes the file.

@@ -77,7 +77,7 @@ func (s *Store) CreateThread(ctx context.Context, t forum.Thread, req forum.Requ
 	var out forum.Thread
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = forum.Thread{}
-		name, err := requested(tx, req)
+		name, err := s.requested(tx, req)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func (s *Store) CreateThread(ctx context.Context, t forum.Thread, req forum.Requ
 				return err
 			}
 		}
-		if err := remember(tx, req, t.Key().Name()); err != nil {
+		if err := s.remember(tx, req, t.Key().Name()); err != nil {
 			return err
 		}
 		out = t

@@ -88,10 +88,14 @@ func TestMigrateBinaryRecords(t *testing.T) {
 			{bucketThreads, threadKey(th.Key()), toThreadRecord(th)},
 			{bucketPosts, postKey(p.Key()), toPostRecord(p)},
 			{bucketRequests, requestKey(req), requestRecord{Name: p.Key().Name(), Time: req.Time}},
+			{bucketRequestsByTime, append(u64(nil, nanos(req.Time)), requestKey(req)...), nil},
 		} {
-			raw, err := json.Marshal(w.v)
-			if err != nil {
-				return err
+			raw := []byte{}
+			if w.v != nil {
+				var err error
+				if raw, err = json.Marshal(w.v); err != nil {
+					return err
+				}
 			}
 			if err := tx.Bucket(w.bucket).Put(w.key, raw); err != nil {
 				return err
@@ -111,8 +115,8 @@ func TestMigrateBinaryRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, err := s.DB().SchemaVersion(); err != nil || v != 4 {
-		t.Fatalf("schema version %d (%v), want 4", v, err)
+	if v, err := s.DB().SchemaVersion(); err != nil || v != len(migrations()) {
+		t.Fatalf("schema version %d (%v), want %d", v, err, len(migrations()))
 	}
 	check := func(what string, want forum.Post) {
 		t.Helper()
