@@ -108,10 +108,11 @@ func (s *Store) CreatePost(ctx context.Context, p forum.Post, req forum.Request,
 		if err := check(c.Forum, c.Thread); err != nil {
 			return err
 		}
+		// An id made here is new (UUIDv7 are unique and grow within the
+		// process); only one the caller chose must be checked.
 		if p.ID == "" {
 			p.ID = ids.New()
-		}
-		if tx.Bucket(bucketPosts).Get(postKey(p.Key())) != nil || tx.Bucket(bucketPostsDeleted).Get(postKey(p.Key())) != nil {
+		} else if tx.Bucket(bucketPosts).Get(postKey(p.Key())) != nil || tx.Bucket(bucketPostsDeleted).Get(postKey(p.Key())) != nil {
 			return fmt.Errorf("post %s: %w", p.Key().Name(), errs.AlreadyExists)
 		}
 		p.Revision = 1
