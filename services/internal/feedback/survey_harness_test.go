@@ -136,6 +136,8 @@ type svEnv struct {
 	surveys feedbackv1.SurveyServiceClient
 	stats   feedbackv1.StatsServiceClient
 	newYork *time.Location
+	// devices counts the devices rate has answered from.
+	devices int
 }
 
 func newSvEnv(t *testing.T, cfg feedback.Config) *svEnv {
@@ -332,3 +334,6 @@ func svMust(t *testing.T, what string, err error) {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
+
+// officer is a staff role without access to surveys' answers.
+const officer = accessv1.Role_ROLE_OFFICER
