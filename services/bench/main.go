@@ -10,8 +10,8 @@
 //
 // `go run ./services/bench -suite forum` runs the forum's benchmarks (about
 // five minutes); `go run ./services/bench -suite feedback` the feedback
-// service's (mostly loading the million answers; `-trust-answers 100000`
-// for a quicker look); `make bench` runs the identity suite. The suites:
+// service's (about twelve minutes on two cores, nine of them loading the
+// million answers; `-trust-answers 100000` for a quicker look); `make bench` runs the identity suite. The suites:
 //
 //   - identity (the default, `make bench`): an authenticated read, REST
 //     GET /v1/accounts/me and its gRPC twin engage.identity.v1.AccountService/
