@@ -51,10 +51,17 @@ func TestSurveyResponseOncePerDevice(t *testing.T) {
 	stored, err := e.surveys.GetSurveyResponse(an.ctx(t), &feedbackv1.GetSurveyResponseRequest{Name: got.GetName()})
 	svMust(t, "get", err)
 	svDiff(t, "stored answer", stored, want)
-	read, err := e.surveys.GetSurvey(t.Context(), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
+	read, err := e.surveys.GetSurvey(an.ctx(t), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
 	svMust(t, "get survey", err)
 	if read.GetResponseCount() != 2 {
 		t.Fatalf("response count %d, want 2", read.GetResponseCount())
+	}
+	// The public never sees the count: watched live, it would date each
+	// anonymous answer.
+	public, err := e.surveys.GetSurvey(t.Context(), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
+	svMust(t, "get survey anonymously", err)
+	if public.GetResponseCount() != 0 {
+		t.Fatalf("anonymous reader sees response count %d", public.GetResponseCount())
 	}
 
 	// Drafts take no answers (they do not exist for the public); closed

@@ -128,10 +128,22 @@ func (s *surveyServer) GetSurvey(ctx context.Context, req *feedbackv1.GetSurveyR
 	if err != nil {
 		return nil, fmt.Errorf("get survey: %w", err)
 	}
-	if !maySeeSurvey(auth.FromContext(ctx), sv) {
+	p := auth.FromContext(ctx)
+	if !maySeeSurvey(p, sv) {
 		return nil, surveyNotFound(req.GetName())
 	}
-	return surveyToProto(sv), nil
+	return surveyView(sv, isSurveyAnalyst(p, k.Agency)), nil
+}
+
+// surveyView renders a survey for its reader. Only the agency's analysts
+// see the number of answers: watched live, it would tell when each
+// anonymous answer arrived.
+func surveyView(sv Survey, analyst bool) *feedbackv1.Survey {
+	out := surveyToProto(sv)
+	if !analyst {
+		out.ResponseCount = 0
+	}
+	return out
 }
 
 // surveyFilter is what ListSurveys' filter may test.
@@ -182,7 +194,7 @@ func (s *surveyServer) ListSurveys(ctx context.Context, req *feedbackv1.ListSurv
 	}
 	resp := &feedbackv1.ListSurveysResponse{NextPageToken: nextSurveyToken(scope, next)}
 	for _, sv := range list {
-		resp.Surveys = append(resp.Surveys, surveyToProto(sv))
+		resp.Surveys = append(resp.Surveys, surveyView(sv, analyst))
 	}
 	return resp, nil
 }

@@ -500,7 +500,8 @@ type Survey struct {
 	Questions []*Question `protobuf:"bytes,5,rep,name=questions,proto3" json:"questions,omitempty"`
 	// Whether it takes answers.
 	State Survey_State `protobuf:"varint,6,opt,name=state,proto3,enum=engage.feedback.v1.Survey_State" json:"state,omitempty"`
-	// How many answers it has.
+	// How many answers it has; shown to the agency's analysts only, since a
+	// count watched live would tell when each anonymous answer arrived.
 	ResponseCount int64 `protobuf:"varint,7,opt,name=response_count,json=responseCount,proto3" json:"response_count,omitempty"`
 	// When it was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
