@@ -16,7 +16,7 @@ import (
 // backendAddrs are the gRPC addresses of the services behind the gateway;
 // empty ones are not served.
 type backendAddrs struct {
-	identity, forum string
+	identity, forum, feedback string
 }
 
 // startGateway serves the REST API on cfg.HTTPAddr, calling the services
@@ -51,11 +51,16 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 	if err != nil {
 		return err
 	}
+	feedbackConn, err := dial(addrs.feedback)
+	if err != nil {
+		return err
+	}
 
 	drain, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
 	h, err := gateway.New(ctx, gateway.Config{
 		Identity:     identityConn,
 		Forum:        forumConn,
+		Feedback:     feedbackConn,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -12,6 +12,7 @@ import (
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/feedback"
 	"github.com/engagehq/engage/services/internal/forum"
 	forumstore "github.com/engagehq/engage/services/internal/forum/boltstore"
 	"github.com/engagehq/engage/services/internal/grpcserver"
@@ -29,18 +30,35 @@ type credentialSources struct {
 	keys     auth.KeySource
 	apiKeys  auth.APIKeyResolver
 	recorder audit.Recorder
+	// identity is the connection to a remote identity service, which the
+	// process's own services call too; nil where identity runs in process.
+	identity *grpc.ClientConn
 }
 
 // startServices serves the gRPC services of this process (all of them, or
 // the one component) on cfg.GRPCAddr. In the all-in-one process it also
 // bootstraps the first administrator and, when asked, seeds the demo.
-func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *prometheus.Registry, component string) (bannerInfo, error) {
+func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *prometheus.Registry, component string) (_ bannerInfo, err error) {
 	var b bannerInfo
 	all := component == "" || component == "all"
 	if !all && len(cfg.InternalSecret) < 32 {
 		return b, fmt.Errorf("ENGAGE_INTERNAL_SECRET must be set (32+ characters) when services run in separate processes")
 	}
 	runs := func(name string) bool { return all || component == name }
+
+	// Listening comes first so that services of this process can dial
+	// each other at the bound address; nothing is served before every
+	// store is open.
+	lis, err := net.Listen("tcp", cfg.GRPCAddr)
+	if err != nil {
+		return b, fmt.Errorf("listen for gRPC: %w", err)
+	}
+	serving := false
+	defer func() {
+		if !serving {
+			lis.Close()
+		}
+	}()
 
 	var creds credentialSources
 	var registers []func(grpc.ServiceRegistrar)
@@ -65,6 +83,19 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		registers = append(registers, svc.Register)
 	}
+	var feedbackSvc *feedback.Service
+	if runs("feedback") {
+		identityConn := creds.identity
+		if identityConn == nil {
+			if identityConn, err = p.dialSelf(lis.Addr().String(), "feedback", cfg.InternalSecret); err != nil {
+				return b, err
+			}
+		}
+		if feedbackSvc, err = p.openFeedback(cfg, identityConn, creds.recorder); err != nil {
+			return b, err
+		}
+		registers = append(registers, feedbackSvc.Register)
+	}
 
 	name := component
 	if all {
@@ -80,13 +111,18 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	if err := auth.CheckServer(srv.GRPC()); err != nil {
 		return b, err
 	}
-	lis, err := net.Listen("tcp", cfg.GRPCAddr)
-	if err != nil {
-		return b, fmt.Errorf("listen for gRPC: %w", err)
-	}
 	p.GRPCAddr = lis.Addr()
+	serving = true
 	p.serve("grpc", func() error { return srv.Serve(lis) })
 	p.onShutdown("grpc server", shutdownGRPC(srv))
+	if feedbackSvc != nil {
+		// Runs before the server's drain: live watch streams end at once
+		// instead of holding the graceful stop to its timeout.
+		p.onShutdown("feedback watchers", func(context.Context) error {
+			feedbackSvc.Close()
+			return nil
+		})
+	}
 	srv.SetServing()
 
 	if all && cfg.Demo && b.adminCreated {
@@ -175,6 +211,7 @@ func (p *Platform) remoteIdentity(cfg config.Config, component string) (credenti
 		keys:     auth.NewRemoteKeys(client, auth.RemoteKeysOptions{}),
 		apiKeys:  auth.NewRemoteAPIKeys(client, auth.RemoteAPIKeysOptions{}),
 		recorder: audit.NewClient(identityv1.NewAuditServiceClient(conn)),
+		identity: conn,
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,6 +36,18 @@ type Config struct {
 	// ForumAddr is the forum service's gRPC address, for the gateway in
 	// split mode; empty serves no forum routes.
 	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
+	// FeedbackAddr is the feedback service's gRPC address, for the gateway
+	// in split mode; empty serves no feedback, survey or statistics routes.
+	FeedbackAddr string `env:"ENGAGE_FEEDBACK_ADDR"`
+	// SurveyURL is the base of the links in post-contact survey
+	// invitations (the token is appended as the `token` query parameter).
+	SurveyURL string `env:"ENGAGE_SURVEY_URL" envDefault:"http://127.0.0.1:8080/survey"`
+	// MinCellSize is k: published statistics drawn from fewer than k
+	// submissions or respondents are suppressed.
+	MinCellSize int `env:"ENGAGE_MIN_CELL_SIZE" envDefault:"10"`
+	// TrustDropPoints is how far an area's Trust Index must fall from one
+	// period to the next for a staff-only notice.
+	TrustDropPoints float64 `env:"ENGAGE_TRUST_DROP_POINTS" envDefault:"10"`
 	// MetricsAddr, when set, serves Prometheus /metrics of a service
 	// running alone (in one process, and for the gateway, /metrics is on
 	// the REST listener).
@@ -92,6 +105,10 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo agency on a fresh data directory (ENGAGE_DEMO)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "address for /metrics of a service running alone (ENGAGE_METRICS_ADDR)")
 	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service address for the gateway in split mode (ENGAGE_FORUM_ADDR)")
+	fs.StringVar(&c.FeedbackAddr, "feedback-addr", c.FeedbackAddr, "feedback service address for the gateway in split mode (ENGAGE_FEEDBACK_ADDR)")
+	fs.StringVar(&c.SurveyURL, "survey-url", c.SurveyURL, "base of post-contact survey links; the token is added as ?token= (ENGAGE_SURVEY_URL)")
+	fs.IntVar(&c.MinCellSize, "min-cell-size", c.MinCellSize, "k: public statistics of fewer submissions or respondents are suppressed (ENGAGE_MIN_CELL_SIZE)")
+	fs.Float64Var(&c.TrustDropPoints, "trust-drop-points", c.TrustDropPoints, "Trust Index fall between periods that notifies staff (ENGAGE_TRUST_DROP_POINTS)")
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service address in split mode (ENGAGE_IDENTITY_ADDR)")
 	fs.Func("trusted-proxies", "comma-separated networks of the gateway, as seen by the services (ENGAGE_TRUSTED_PROXIES)", func(s string) error {
 		c.TrustedProxies = splitList(s)
@@ -130,6 +147,12 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.AnonymousRateLimit < 0 || c.RateBurst < 1 || c.AnonymousRateBurst < 1 {
 		problems = append(problems, errors.New("rate limits must be ≥ 0 and bursts ≥ 1"))
+	}
+	if c.MinCellSize < 1 || c.TrustDropPoints <= 0 {
+		problems = append(problems, errors.New("min-cell-size must be ≥ 1 and trust-drop-points positive"))
+	}
+	if u, err := url.Parse(c.SurveyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Errorf("survey-url %q: want an absolute http(s) URL", c.SurveyURL))
 	}
 	if _, err := c.Level(); err != nil {
 		problems = append(problems, err)

@@ -45,6 +45,9 @@ func TestValidate(t *testing.T) {
 		{"bad log format", func(c *Config) { c.LogFormat = "xml" }},
 		{"empty data dir", func(c *Config) { c.DataDir = "" }},
 		{"zero body limit", func(c *Config) { c.MaxBodyBytes = 0 }},
+		{"zero cell size", func(c *Config) { c.MinCellSize = 0 }},
+		{"negative trust drop", func(c *Config) { c.TrustDropPoints = -1 }},
+		{"relative survey url", func(c *Config) { c.SurveyURL = "/survey" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
