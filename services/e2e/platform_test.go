@@ -32,6 +32,7 @@ type platform struct {
 	conn    *grpc.ClientConn
 	dataDir string
 	logs    *logBuffer
+	app     *app.Platform // nil for a platform of separate processes
 }
 
 func startPlatform(t *testing.T, mutate ...func(*config.Config)) *platform {
@@ -54,19 +55,25 @@ func startPlatform(t *testing.T, mutate ...func(*config.Config)) *platform {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := p.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
+	pl := &platform{t: t, base: "http://" + p.HTTPAddr.String(), dataDir: cfg.DataDir, logs: logs, app: p}
+	t.Cleanup(pl.stop)
 	conn, err := grpcserver.Dial(p.GRPCAddr.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	return &platform{t: t, base: "http://" + p.HTTPAddr.String(), conn: conn, dataDir: cfg.DataDir, logs: logs}
+	pl.conn = conn
+	return pl
+}
+
+// stop shuts the platform down; once stopped, its stores are closed and
+// its files may be read. Stopping again does nothing.
+func (p *platform) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.app.Shutdown(ctx); err != nil {
+		p.t.Errorf("shutdown: %v", err)
+	}
 }
 
 // response is a REST answer.
@@ -88,6 +95,16 @@ func (r response) json(t *testing.T) map[string]any {
 // do sends a REST request; body is JSON-encoded unless it is a string or []byte.
 func (p *platform) do(method, path, token string, body any) response {
 	p.t.Helper()
+	h := http.Header{}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	return p.doWith(method, path, h, body)
+}
+
+// doWith sends a REST request with the given headers.
+func (p *platform) doWith(method, path string, header http.Header, body any) response {
+	p.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -106,11 +123,11 @@ func (p *platform) do(method, path, token string, body any) response {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if rd != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

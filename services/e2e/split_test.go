@@ -130,6 +130,12 @@ func TestServeRefusesIncompleteSetup(t *testing.T) {
 			wantErr: "ENGAGE_IDENTITY_ADDR",
 		},
 		{
+			name:    "feedback without identity address",
+			env:     []string{"ENGAGE_INTERNAL_SECRET=" + strings.Repeat("s", 32)},
+			args:    []string{"serve", "feedback"},
+			wantErr: "ENGAGE_IDENTITY_ADDR",
+		},
+		{
 			name:    "unknown component",
 			args:    []string{"serve", "alerts-and-more"},
 			wantErr: `unknown component "alerts-and-more"`,
@@ -226,6 +232,46 @@ func TestSplitForum(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("CreateForum is not in the audit log: %v", events)
+	}
+	rest.must(200, "GET", "/readyz", "", nil)
+}
+
+// TestSplitFeedback runs identity, feedback and the gateway as three
+// processes: feedback reads agencies' time zones from identity over gRPC,
+// and anonymous feedback, its lookup and an analyst's answer work through
+// the separate gateway.
+func TestSplitFeedback(t *testing.T) {
+	t.Parallel()
+	secret := "ENGAGE_INTERNAL_SECRET=" + internalSecret(t)
+	identity := startEngage(t, []string{secret}, "serve", "identity",
+		"--data-dir", t.TempDir(), "--grpc-addr", "127.0.0.1:0",
+		"--admin-email", adminEmail, "--admin-password", adminPassword)
+	feedback := startEngage(t, []string{secret}, "serve", "feedback",
+		"--data-dir", t.TempDir(), "--grpc-addr", "127.0.0.1:0", "--identity-addr", identity.grpcAddr)
+	gw := startEngage(t, nil, "serve", "gateway", "--http-addr", "127.0.0.1:0",
+		"--identity-addr", identity.grpcAddr, "--feedback-addr", feedback.grpcAddr)
+
+	rest := gw.rest()
+	admin, steps := mfaSignIn(rest, adminEmail, adminPassword)
+	rest.must(200, "POST", "/v1/agencies?agencyId=split-pd", admin, map[string]any{"displayName": "Split PD", "timeZone": "America/Denver"})
+	me := rest.must(200, "GET", "/v1/accounts/me", admin, nil)
+	rest.must(200, "POST", "/v1/agencies/split-pd/roleBindings", admin, map[string]any{"member": me["name"], "role": "ROLE_ANALYST"})
+	analyst := rest.signIn(adminEmail, adminPassword, steps.code())["accessToken"].(string)
+
+	fb := rest.must(200, "POST", "/v1/agencies/split-pd/feedback", "", map[string]any{
+		"kind": "FEEDBACK_KIND_QUESTION", "category": "records", "text": "Where do I pick up a copy of my accident report?",
+	})
+	rest.must(200, "POST", "/v1/"+str(fb["name"])+":respond", analyst, map[string]any{"text": "At the front desk, weekdays 8 to 5."})
+	seen := rest.must(200, "POST", "/v1/agencies/split-pd/feedback:lookup", "", map[string]any{"trackingCode": fb["trackingCode"], "pin": fb["pin"]})
+	if r := list(seen["replies"]); len(r) != 1 || r[0]["party"] != "PARTY_AGENCY" {
+		t.Errorf("lookup replies = %v, want the analyst's answer", r)
+	}
+	rest.must(404, "POST", "/v1/agencies/no-such-pd/feedback", "", map[string]any{
+		"kind": "FEEDBACK_KIND_QUESTION", "category": "records", "text": "Anyone there?",
+	})
+	ti := rest.must(200, "GET", "/v1/agencies/split-pd/trustIndex", "", nil)
+	if ti["timeZone"] != "America/Denver" {
+		t.Errorf("trust index time zone = %v, want the agency's America/Denver", ti["timeZone"])
 	}
 	rest.must(200, "GET", "/readyz", "", nil)
 }
