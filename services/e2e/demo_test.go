@@ -15,6 +15,7 @@ const demoPassword = "springfield demo 2026"
 var (
 	bannerPassword  = regexp.MustCompile(`(?m)^  password: (\S+) `)
 	bannerChiefTOTP = regexp.MustCompile(`(?m)^  chief@springfield\.example +agency_admin +([A-Z2-7]+)$`)
+	bannerLookup    = regexp.MustCompile(`(?m)^Anonymous demo complaint: tracking code (\S+), PIN ([0-9]+) `)
 	sixDigits       = regexp.MustCompile(`^[0-9]{6}\n$`)
 )
 
@@ -57,7 +58,7 @@ func TestDemoSeed(t *testing.T) {
 	// One binding per staff member, and the partner's.
 	wantRoles := []string{
 		"ROLE_AGENCY_ADMIN", "ROLE_ALERT_APPROVER", "ROLE_ALERT_AUTHOR", "ROLE_ALERT_AUTHOR",
-		"ROLE_ANALYST", "ROLE_MODERATOR", "ROLE_OFFICER", "ROLE_TRAINER",
+		"ROLE_ANALYST", "ROLE_CONTACT_REPORTER", "ROLE_MODERATOR", "ROLE_OFFICER", "ROLE_TRAINER",
 	}
 	if got := bindingRoles(rest, chief); !slices.Equal(got, wantRoles) {
 		t.Errorf("role bindings of springfield-pd = %v, want %v", got, wantRoles)
@@ -91,6 +92,7 @@ func TestDemoSeed(t *testing.T) {
 	if len(hits) == 0 {
 		t.Error("searching the demo for \"patrols\" finds nothing")
 	}
+	checkDemoFeedback(t, rest, chief, banner)
 	if strings.Contains(srv.stderr.String(), adminPass) {
 		t.Error("the logs show the administrator's password")
 	}
@@ -137,4 +139,65 @@ func bindingRoles(rest *platform, token string) []string {
 	}
 	slices.Sort(roles)
 	return roles
+}
+
+// checkDemoFeedback: the demo has feedback of every kind, anonymous and
+// identified, some answered; the banner's anonymous complaint shows its
+// answer in a lookup; the general survey gives a public Trust Index for
+// the agency and District 1 while District 3 stays suppressed; a
+// post-contact survey has an answer and one suppressed contact.
+func checkDemoFeedback(t *testing.T, rest *platform, chief, banner string) {
+	t.Helper()
+	const base = "/v1/agencies/springfield-pd"
+	kinds, anonymous, answered := map[string]bool{}, 0, 0
+	for _, fb := range list(rest.must(200, "GET", base+"/feedback?pageSize=100", chief, nil)["feedback"]) {
+		kinds[str(fb["kind"])] = true
+		if fb["submitter"] == "" {
+			anonymous++
+		}
+		for _, r := range list(fb["replies"]) {
+			if r["party"] == "PARTY_AGENCY" {
+				answered++
+				break
+			}
+		}
+	}
+	if len(kinds) != 4 || anonymous < 2 || answered < 2 {
+		t.Errorf("demo feedback: kinds %v, %d anonymous, %d answered; want all 4 kinds, 2+ anonymous, 2+ answered", kinds, anonymous, answered)
+	}
+	m := bannerLookup.FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("the banner shows no tracking code to look up:\n%s", banner)
+	}
+	seen := rest.must(200, "POST", base+"/feedback:lookup", "", map[string]any{"trackingCode": m[1], "pin": m[2]})
+	if r := list(seen["replies"]); len(r) < 2 || r[0]["party"] != "PARTY_AGENCY" {
+		t.Errorf("the demo lookup's conversation = %v, want the agency's answer and the reply", r)
+	}
+
+	surveys := list(rest.must(200, "GET", base+"/surveys", "", nil)["surveys"])
+	if len(surveys) != 2 {
+		t.Errorf("open demo surveys = %d, want 2", len(surveys))
+	}
+	current := func(area string) map[string]any {
+		periods := list(rest.must(200, "GET", base+"/trustIndex?area="+area, "", nil)["periods"])
+		if len(periods) == 0 {
+			t.Fatalf("the trust index of %q has no periods", area)
+		}
+		return periods[len(periods)-1]
+	}
+	for _, area := range []string{"", "d1", "d2"} {
+		if p := current(area); p["suppressed"] == true || p["score"] == float64(0) {
+			t.Errorf("the demo's Trust Index of %q this month = %v, want a score", area, p)
+		}
+	}
+	if p := current("d3"); p["suppressed"] != true {
+		t.Errorf("District 3's Trust Index this month = %v, want it suppressed (4 answers)", p)
+	}
+	outcomes := map[string]int{}
+	for _, ev := range list(rest.must(200, "GET", base+"/contactEvents", chief, nil)["contactEvents"]) {
+		outcomes[str(ev["outcome"])]++
+	}
+	if outcomes["OUTCOME_INVITED"] != 2 || outcomes["OUTCOME_SUPPRESSED"] != 1 {
+		t.Errorf("demo contact events by outcome = %v, want 2 invited and 1 suppressed", outcomes)
+	}
 }

@@ -51,6 +51,10 @@ func (b bannerInfo) print(w io.Writer, p *Platform, cfg config.Config) {
 			fmt.Fprintf(&sb, "  %-32s %-28s %s\n", p.email, role, p.totpSecret)
 		}
 		fmt.Fprintf(&sb, "Partner %s API key (x-api-key): %s\n", d.partner, d.partnerKey)
+		fmt.Fprintf(&sb, "Partner %s (contact reports) API key (x-api-key): %s\n", d.dispatch, d.dispatchKey)
+		if f := d.feedback; f.trackingCode != "" {
+			fmt.Fprintf(&sb, "Anonymous demo complaint: tracking code %s, PIN %s (POST /v1/%s/feedback:lookup)\n", f.trackingCode, f.pin, d.agency)
+		}
 	}
 	fmt.Fprintln(w, sb.String())
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"google.golang.org/protobuf/proto"
 	"slices"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // The demo seed builds a small living agency through the public gRPC API,
@@ -26,6 +26,7 @@ import (
 
 const (
 	demoModerator = "moderator@springfield.example"
+	demoAnalyst   = "analyst@springfield.example"
 	demoResident  = "resident@springfield.example"
 	demoNeighbor  = "neighbor@springfield.example"
 	demoAgency    = "springfield-pd"
@@ -44,7 +45,11 @@ type demoInfo struct {
 	people     []demoPerson
 	partner    string
 	partnerKey string
-	adminTOTP  string
+	// dispatch is the partner that reports contacts for post-contact
+	// surveys, as a CAD system would.
+	dispatch, dispatchKey string
+	adminTOTP             string
+	feedback              demoFeedback
 }
 
 // seeder calls the platform as one signed-in person.
@@ -102,7 +107,7 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	people := []demoPerson{
 		{email: "chief@springfield.example", displayName: "Chief Dana Whitaker", roles: []accessv1.Role{accessv1.Role_ROLE_AGENCY_ADMIN}},
 		{email: demoModerator, displayName: "Sgt. Luis Ortega", roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}},
-		{email: "analyst@springfield.example", displayName: "Priya Raman", roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}},
+		{email: demoAnalyst, displayName: "Priya Raman", roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}},
 		{email: "trainer@springfield.example", displayName: "Lt. Grace Kim", roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}},
 		{email: "alerts@springfield.example", displayName: "Omar Haddad", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_AUTHOR}},
 		{email: "approver@springfield.example", displayName: "Capt. Renee Duval", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_APPROVER}},
@@ -146,14 +151,36 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		return nil, fmt.Errorf("create partner: %w", err)
 	}
 	info.partner, info.partnerKey = partner.GetName(), partner.GetApiKey()
-
-	// The moderator signs in with a second factor (the moderator's code of
-	// this 30-second step is then spent; the chief's, used in the README's
-	// walk-through, is not).
-	mod := people[slices.IndexFunc(people, func(p demoPerson) bool { return p.email == demoModerator })]
-	moderator, err := s.signInWithCode(ctx, mod.email, demoPassword, mod.totpSecret)
+	dispatch, err := s.partners.CreatePartner(admin, &identityv1.CreatePartnerRequest{
+		Parent: info.agency,
+		Partner: &identityv1.Partner{
+			DisplayName: "Springfield Emergency Communications (CAD)",
+			Roles:       []accessv1.Role{accessv1.Role_ROLE_CONTACT_REPORTER},
+		},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("moderator: %w", err)
+		return nil, fmt.Errorf("create partner: %w", err)
+	}
+	info.dispatch, info.dispatchKey = dispatch.GetName(), dispatch.GetApiKey()
+
+	// The moderator and the analyst sign in with a second factor (their
+	// codes of this 30-second step are then spent; the chief's, used in the
+	// README's walk-through, is not).
+	staff := func(email string) (context.Context, error) {
+		p := people[slices.IndexFunc(people, func(p demoPerson) bool { return p.email == email })]
+		as, err := s.signInWithCode(ctx, p.email, demoPassword, p.totpSecret)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", email, err)
+		}
+		return as, nil
+	}
+	moderator, err := staff(demoModerator)
+	if err != nil {
+		return nil, err
+	}
+	analyst, err := staff(demoAnalyst)
+	if err != nil {
+		return nil, err
 	}
 	resident, err := s.residentSignIn(ctx, demoResident)
 	if err != nil {
@@ -165,6 +192,11 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	}
 	if err := newForumSeeder(conn, info.agency).seed(moderator, resident, neighbor); err != nil {
 		return nil, fmt.Errorf("forum: %w", err)
+	}
+	dispatchCtx := metadata.AppendToOutgoingContext(ctx, "x-api-key", info.dispatchKey)
+	info.feedback, err = newFeedbackSeeder(conn, info.agency, cfg.MinCellSize).seed(ctx, resident, neighbor, analyst, dispatchCtx)
+	if err != nil {
+		return nil, fmt.Errorf("feedback: %w", err)
 	}
 	return info, nil
 }
