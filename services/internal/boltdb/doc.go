@@ -12,7 +12,10 @@
 // is queued (at most Options.MaxBatch functions), runs the functions one
 // after another in a single read-write transaction and commits it. Under
 // load, every commit carries many writes; when idle, a lone write is
-// committed at once, with no added delay.
+// committed at once, with no added delay. With Options.Linger, a committer
+// whose last commit carried several writes holds the next batch open for
+// as long as more keep arriving (bounded by Linger), so that writers
+// answered together commit together instead of taking turns.
 //
 // Failures are isolated the way bbolt's own DB.Batch isolates them. When a
 // function returns an error or panics, the transaction is rolled back, that

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
@@ -52,6 +53,10 @@ func (db *DB) Update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	db.queue = append(db.queue, req)
 	db.cond.Signal()
 	db.mu.Unlock()
+	select {
+	case db.arrived <- struct{}{}:
+	default:
+	}
 
 	select {
 	case err := <-req.done:
@@ -66,11 +71,18 @@ func (db *DB) Update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 }
 
 // commitLoop is the committer goroutine. It sleeps until writes are
-// queued, takes up to maxBatch of them and commits them together, and
-// returns once Close has been called and the queue is empty.
+// queued, lingers for more when the last commit carried several (see
+// Options.Linger), takes up to maxBatch of them and commits them together,
+// and returns once Close has been called and the queue is empty.
 func (db *DB) commitLoop() {
 	defer close(db.stopped)
 	batch := make([]*request, 0, db.maxBatch)
+	var gap *time.Timer
+	if db.linger > 0 {
+		gap = time.NewTimer(time.Hour)
+		gap.Stop()
+	}
+	last := 0
 	for {
 		db.mu.Lock()
 		for len(db.queue) == 0 && !db.closed.Load() {
@@ -80,6 +92,11 @@ func (db *DB) commitLoop() {
 			db.mu.Unlock()
 			return
 		}
+		if gap != nil && last > 1 && len(db.queue) < db.maxBatch {
+			db.mu.Unlock()
+			db.lingerFor(gap)
+			db.mu.Lock()
+		}
 		n := min(len(db.queue), db.maxBatch)
 		batch = append(batch[:0], db.queue[:n]...)
 		rest := copy(db.queue, db.queue[n:])
@@ -87,8 +104,39 @@ func (db *DB) commitLoop() {
 		db.queue = db.queue[:rest]
 		db.mu.Unlock()
 
+		last = n
 		db.commit(batch)
 		clear(batch)
+	}
+}
+
+// lingerFor waits while writes keep arriving, each within a quarter of
+// Linger of the one before, for at most Linger, until a batch is full or
+// Close is called.
+func (db *DB) lingerFor(gap *time.Timer) {
+	select {
+	case <-db.arrived: // a token from writes already queued
+	default:
+	}
+	deadline := time.Now().Add(db.linger)
+	for {
+		wait := min(db.linger/4, time.Until(deadline))
+		if wait <= 0 {
+			return
+		}
+		db.mu.Lock()
+		stop := len(db.queue) >= db.maxBatch || db.closed.Load()
+		db.mu.Unlock()
+		if stop {
+			return
+		}
+		gap.Reset(wait)
+		select {
+		case <-db.arrived:
+			gap.Stop()
+		case <-gap.C:
+			return
+		}
 	}
 }
 
