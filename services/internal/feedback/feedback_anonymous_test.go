@@ -8,6 +8,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/feedback"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 )
@@ -91,6 +92,14 @@ func TestAnonymousRetryReturnsTheSameCodeAndPIN(t *testing.T) {
 	// Signed in, the same request id is another caller's request.
 	_, err = e.feedback.CreateFeedback(e.resident("bob").ctx(t), req)
 	must(t, "create as bob", err)
+	// Past its lifetime, the request id is forgotten: the same request
+	// creates anew.
+	e.clock.Advance(feedback.FeedbackRequestLifetime)
+	late, err := e.feedback.CreateFeedback(t.Context(), req)
+	must(t, "create after the lifetime", err)
+	if late.GetName() == first.GetName() || late.GetTrackingCode() == first.GetTrackingCode() {
+		t.Fatalf("a request id past its lifetime replayed %s", late.GetName())
+	}
 }
 
 func TestLookupWithCodeAndPIN(t *testing.T) {

@@ -2,7 +2,6 @@ package feedback
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -73,16 +72,9 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 
 	var request FeedbackRequest
 	if id := req.GetRequestId(); id != "" {
+		// The store recognizes a retry in the transaction that would
+		// otherwise create the feedback.
 		request = FeedbackRequest{Key: requestKey("create", agency, f.Submitter, id), Time: hourOf(now)}
-		if prev, err := s.store.FeedbackRequested(ctx, request.Key); err == nil {
-			stored, err := s.store.Feedback(ctx, agency, strings.TrimPrefix(prev.Name, feedbackName(agency, "")))
-			if err != nil {
-				return nil, fmt.Errorf("create feedback: replay: %w", err)
-			}
-			return replayedFeedback(stored, prev, f, id)
-		} else if !errors.Is(err, errs.NotFound) {
-			return nil, fmt.Errorf("create feedback: %w", err)
-		}
 	}
 	var code, pin string
 	var key []byte
@@ -99,7 +91,7 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 	if err != nil {
 		return nil, fmt.Errorf("create feedback: %w", err)
 	}
-	if prev != nil { // a concurrent call with the same request id won
+	if prev != nil { // a retry, or a concurrent call with the same request id that won
 		return replayedFeedback(stored, *prev, f, req.GetRequestId())
 	}
 	s.publishFeedback(feedbackv1.WatchFeedbackResponse_EVENT_TYPE_CREATED, stored)

@@ -47,9 +47,6 @@ type FeedbackStore interface {
 	// ErrFeedbackUnchanged nothing is stored and the feedback is returned
 	// as it is.
 	UpdateFeedback(ctx context.Context, agency, id string, mutate func(*Feedback) error) (Feedback, error)
-	// FeedbackRequested returns the record of a request key, or
-	// errs.NotFound.
-	FeedbackRequested(ctx context.Context, key []byte) (FeedbackRequest, error)
 	// PurgeFeedbackRequests forgets the request records of requests made
 	// before the given time and returns how many it removed.
 	PurgeFeedbackRequests(ctx context.Context, before time.Time) (int, error)
@@ -173,7 +170,9 @@ func (n Note) Name() string { return feedbackName(n.Agency, n.Feedback) + "/note
 // the request and its request id (the caller never learns another's), Name
 // what it created, Sealed what only a retry can open (the tracking code and
 // PIN of anonymous feedback), Time when it was made (rounded down to the
-// hour), after which PurgeFeedbackRequests forgets it.
+// hour). A request counts as recorded when its Key was recorded with a
+// Time no more than FeedbackRequestLifetime before the new request's Time
+// (or after it); PurgeFeedbackRequests forgets older ones.
 type FeedbackRequest struct {
 	Key    []byte
 	Name   string

@@ -13,8 +13,7 @@ package boltstore
 //	feedback_by_submitter/      {agency}␀{account}␀{create time}{id} → ""
 //	feedback_codes/             SHA-256(agency␀tracking code) → {agency}␀{id}
 //	feedback_notes/             {agency}␀{feedback}␀{note id} → note record
-//	feedback_requests/          {request key} → request record
-//	feedback_requests_by_time/  {hour}{request key} → ""
+//	feedback_requests/          {hour}{request key} → request record
 //	feedback_stats/             {agency}␀{'w'|'m'}{period start}{area}␀{kind}{category} → cell
 //	feedback_complaint_days/    {agency}␀{UTC day}{area|'*'}␀{category} → count
 //
@@ -47,7 +46,6 @@ var (
 	bucketFeedbackCodes       = []byte("feedback_codes")
 	bucketFeedbackNotes       = []byte("feedback_notes")
 	bucketFeedbackRequests    = []byte("feedback_requests")
-	bucketFeedbackRequestTime = []byte("feedback_requests_by_time")
 	bucketFeedbackStats       = []byte("feedback_stats")
 	bucketComplaintDays       = []byte("feedback_complaint_days")
 )
@@ -57,7 +55,7 @@ var (
 func feedbackBuckets() [][]byte {
 	return [][]byte{
 		bucketFeedback, bucketFeedbackByCreate, bucketFeedbackByUpdate, bucketFeedbackBySubmitter,
-		bucketFeedbackCodes, bucketFeedbackNotes, bucketFeedbackRequests, bucketFeedbackRequestTime,
+		bucketFeedbackCodes, bucketFeedbackNotes, bucketFeedbackRequests,
 		bucketFeedbackStats, bucketComplaintDays,
 	}
 }

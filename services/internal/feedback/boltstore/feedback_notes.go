@@ -28,7 +28,7 @@ func (s *Store) CreateNote(ctx context.Context, n feedback.Note, req feedback.Fe
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = feedback.Note{}
 		if len(req.Key) > 0 {
-			r, ok, err := loadFBRequest(tx, req.Key)
+			r, ok, err := loadFBRequest(tx, req)
 			if err != nil {
 				return err
 			}

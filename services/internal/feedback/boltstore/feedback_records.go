@@ -50,7 +50,7 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, codeKey
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out, replay = feedback.Feedback{}, nil
 		if len(req.Key) > 0 {
-			r, ok, err := loadFBRequest(tx, req.Key)
+			r, ok, err := loadFBRequest(tx, req)
 			if err != nil {
 				return err
 			}

@@ -3,53 +3,62 @@ package boltstore
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"encoding/binary"
 	"time"
 
-	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
 )
 
-// loadFBRequest returns the record of a request key and whether it
-// exists.
-func loadFBRequest(tx *bbolt.Tx, key []byte) (feedback.FeedbackRequest, bool, error) {
-	raw := tx.Bucket(bucketFeedbackRequests).Get(key)
-	if raw == nil {
-		return feedback.FeedbackRequest{}, false, nil
-	}
-	r, err := decodeRequest(key, raw)
-	return r, err == nil, err
+// Request records are keyed by the hour of the request, then the request
+// key: recording one writes among the current hour's keys rather than at
+// a random place in the whole bucket, and the purge drops whole hours from
+// the front of the bucket. A lookup reads the key under each hour that may
+// hold it: the hours present from feedback.FeedbackRequestLifetime before
+// the request on, at most 25 of them.
+
+// requestRecordKey is the key of a request record.
+func requestRecordKey(hour time.Time, key []byte) []byte {
+	return append(fbTime(make([]byte, 0, 8+len(key)), hour), key...)
 }
 
-// putRequest records a request and indexes it by time for the purge.
-func putRequest(tx *bbolt.Tx, r feedback.FeedbackRequest) error {
-	if err := tx.Bucket(bucketFeedbackRequests).Put(r.Key, encodeRequest(r)); err != nil {
-		return err
+// loadFBRequest returns the record of req.Key made within
+// feedback.FeedbackRequestLifetime before req.Time (or after it), and
+// whether there is one.
+func loadFBRequest(tx *bbolt.Tx, req feedback.FeedbackRequest) (feedback.FeedbackRequest, bool, error) {
+	b := tx.Bucket(bucketFeedbackRequests)
+	c := b.Cursor()
+	var from time.Time
+	if !req.Time.IsZero() {
+		from = req.Time.Add(-feedback.FeedbackRequestLifetime).Truncate(time.Hour)
 	}
-	return tx.Bucket(bucketFeedbackRequestTime).Put(append(fbTime(nil, r.Time), r.Key...), nil)
-}
-
-// FeedbackRequested implements feedback.FeedbackStore.
-func (s *Store) FeedbackRequested(_ context.Context, key []byte) (feedback.FeedbackRequest, error) {
-	var r feedback.FeedbackRequest
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		var ok bool
-		var err error
-		r, ok, err = loadFBRequest(tx, key)
-		if err == nil && !ok {
-			err = fmt.Errorf("request: %w", errs.NotFound)
+	probe := requestRecordKey(from, req.Key)
+	for k, _ := c.Seek(probe[:8]); len(k) >= 8; k, _ = c.Seek(probe[:8]) {
+		copy(probe, k[:8])
+		if raw := b.Get(probe); raw != nil {
+			r, err := decodeRequest(req.Key, raw)
+			return r, err == nil, err
 		}
-		return err
-	})
-	return r, err
+		// On to the next hour present.
+		hour := binary.BigEndian.Uint64(probe)
+		if hour+uint64(time.Hour) < hour {
+			break
+		}
+		binary.BigEndian.PutUint64(probe, hour+uint64(time.Hour))
+	}
+	return feedback.FeedbackRequest{}, false, nil
+}
+
+// putRequest records a request under its hour.
+func putRequest(tx *bbolt.Tx, r feedback.FeedbackRequest) error {
+	return tx.Bucket(bucketFeedbackRequests).Put(requestRecordKey(r.Time.Truncate(time.Hour), r.Key), encodeRequest(r))
 }
 
 // fbPurgeBatch bounds the keys one purge transaction deletes.
 const fbPurgeBatch = 5000
 
 // PurgeFeedbackRequests implements feedback.FeedbackStore, in
-// transactions of at most fbPurgeBatch requests.
+// transactions of at most fbPurgeBatch requests, from the oldest hour on.
 func (s *Store) PurgeFeedbackRequests(ctx context.Context, before time.Time) (int, error) {
 	limit := fbTime(nil, before)
 	total := 0
@@ -57,12 +66,8 @@ func (s *Store) PurgeFeedbackRequests(ctx context.Context, before time.Time) (in
 		n := 0
 		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 			n = 0
-			byTime, records := tx.Bucket(bucketFeedbackRequestTime), tx.Bucket(bucketFeedbackRequests)
-			c := byTime.Cursor()
-			for k, _ := c.First(); k != nil && n < fbPurgeBatch && bytes.Compare(k[:8], limit) < 0; k, _ = c.First() {
-				if err := records.Delete(k[8:]); err != nil {
-					return err
-				}
+			c := tx.Bucket(bucketFeedbackRequests).Cursor()
+			for k, _ := c.First(); k != nil && n < fbPurgeBatch && bytes.Compare(k[:min(8, len(k))], limit) < 0; k, _ = c.First() {
 				if err := c.Delete(); err != nil {
 					return err
 				}

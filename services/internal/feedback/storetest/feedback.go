@@ -21,6 +21,7 @@ func runFeedback(t *testing.T, open Opener) {
 	}{
 		{"CreateAndRead", testFeedbackCreate},
 		{"RequestReplay", testFeedbackReplay},
+		{"RequestHours", testFeedbackRequestHours},
 		{"ListOrders", testFeedbackList},
 		{"Update", testFeedbackUpdate},
 		{"Notes", testFeedbackNotes},
@@ -137,11 +138,62 @@ func testFeedbackReplay(t *testing.T, s feedback.Store) {
 	wantFBErr(t, "a retry stores nothing", err, errs.NotFound)
 	_, err = s.FeedbackByCode(fbCtx(t), fbHash("c2"))
 	wantFBErr(t, "a retry indexes no code", err, errs.NotFound)
-	r, err := s.FeedbackRequested(fbCtx(t), req.Key)
-	wantFBErr(t, "requested", err, nil)
-	fbDiff(t, "requested", r.Name, first.Name())
-	_, err = s.FeedbackRequested(fbCtx(t), fbHash("req-2"))
-	wantFBErr(t, "unknown request", err, errs.NotFound)
+	fbDiff(t, "requested", requested(t, s, req.Key, fbAt(0)), first.Name())
+	fbDiff(t, "unknown request", requested(t, s, fbHash("req-2"), fbAt(0)), "")
+}
+
+// requested returns the name of what the request key created, as a
+// request at time at sees it, or "" when the key counts as new then. It
+// stores nothing: the probe's create, when not a replay, fails on a taken
+// id.
+func requested(t *testing.T, s feedback.Store, key []byte, at time.Time) string {
+	t.Helper()
+	taken := newFeedback("probe", "taken", fbAt(0))
+	if _, err := s.Feedback(fbCtx(t), taken.Agency, taken.ID); errors.Is(err, errs.NotFound) {
+		mustCreate(t, s, taken)
+	}
+	_, replay, err := s.CreateFeedback(fbCtx(t), taken, nil, feedback.FeedbackRequest{Key: key, Time: at})
+	if replay != nil {
+		wantFBErr(t, "replayed probe", err, nil)
+		return replay.Name
+	}
+	wantFBErr(t, "probe", err, errs.AlreadyExists)
+	return ""
+}
+
+// testFeedbackRequestHours checks that a request id is recognized for
+// FeedbackRequestLifetime after the hour it was recorded in, across hours
+// holding other requests, and not after.
+func testFeedbackRequestHours(t *testing.T, s feedback.Store) {
+	for i, at := range []int{0, 3, 5} {
+		f := newFeedback("metro", fmt.Sprintf("h%d", i), fbAt(at))
+		_, _, err := s.CreateFeedback(fbCtx(t), f, nil, feedback.FeedbackRequest{Key: fbHash(fmt.Sprint("hours ", i)), Time: fbAt(at)})
+		wantFBErr(t, "create", err, nil)
+	}
+	mine := fbHash("hours 1") // recorded at hour 3
+	tests := []struct {
+		name string
+		at   time.Time
+		want string
+	}{
+		{"same hour", fbAt(3), "agencies/metro/feedback/h1"},
+		{"next hour", fbAt(4), "agencies/metro/feedback/h1"},
+		{"past later hours of others", fbAt(6), "agencies/metro/feedback/h1"},
+		{"an hour earlier", fbAt(2), "agencies/metro/feedback/h1"},
+		{"a whole lifetime later", fbAt(3).Add(feedback.FeedbackRequestLifetime), "agencies/metro/feedback/h1"},
+		{"after the lifetime", fbAt(4).Add(feedback.FeedbackRequestLifetime), ""},
+	}
+	for _, tc := range tests {
+		fbDiff(t, tc.name, requested(t, s, mine, tc.at), tc.want)
+	}
+	fbDiff(t, "another key", requested(t, s, fbHash("hours 9"), fbAt(6)), "")
+
+	// A retry in a later hour replays what the first request created.
+	again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "h9", fbAt(7)), nil, feedback.FeedbackRequest{Key: mine, Time: fbAt(7)})
+	wantFBErr(t, "retry", err, nil)
+	if replay == nil || again.ID != "h1" || !replay.Time.Equal(fbAt(3)) {
+		t.Fatalf("retry an hour later: got %s, replay %+v; want h1 recorded at %v", again.ID, replay, fbAt(3))
+	}
 }
 
 func fbIDs(fs []feedback.Feedback) []string {
@@ -393,10 +445,8 @@ func testFeedbackPurge(t *testing.T, s feedback.Store) {
 	if n != 1 {
 		t.Fatalf("purged %d requests, want 1", n)
 	}
-	_, err = s.FeedbackRequested(fbCtx(t), fbHash("old"))
-	wantFBErr(t, "purged", err, errs.NotFound)
-	_, err = s.FeedbackRequested(fbCtx(t), fbHash("new"))
-	wantFBErr(t, "kept", err, nil)
+	fbDiff(t, "purged", requested(t, s, fbHash("old"), fbAt(10)), "")
+	fbDiff(t, "kept", requested(t, s, fbHash("new"), fbAt(10)), "agencies/metro/feedback/new")
 	_, err = s.Feedback(fbCtx(t), "metro", "old")
 	wantFBErr(t, "the feedback stays", err, nil)
 }
