@@ -22,7 +22,9 @@ import (
 // FeedbackPage.After and the cursor of the next page: nil when the list is
 // exhausted.
 type FeedbackStore interface {
-	// CreateFeedback stores new feedback with Revision 1, indexes it under
+	// CreateFeedback stores new feedback with Revision 1 (its UpdateTime
+	// must be its CreateTime, which the update-time orders of
+	// ListFeedback rely on until its first update), indexes it under
 	// codeKey when that is set (anonymous feedback), records req when
 	// req.Key is set, and counts it in the statistics cells of f.Periods,
 	// all in one transaction. When req.Key is already recorded it stores

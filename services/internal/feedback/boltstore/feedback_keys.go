@@ -9,13 +9,18 @@ package boltstore
 //
 //	feedback/                   {agency}␀{id} → feedback record
 //	feedback_by_create/         {agency}␀{create time}{id} → ""
-//	feedback_by_update/         {agency}␀{update time}{id} → ""
+//	feedback_by_update/         {agency}␀{update time}{id} → "" (once updated)
 //	feedback_by_submitter/      {agency}␀{account}␀{create time}{id} → ""
 //	feedback_codes/             SHA-256(agency␀tracking code) → {agency}␀{id}
 //	feedback_notes/             {agency}␀{feedback}␀{note id} → note record
 //	feedback_requests/          {hour}{request key} → request record
 //	feedback_stats/             {agency}␀{'w'|'m'}{period start}{area}␀{kind}{category} → cell
 //	feedback_complaint_days/    {agency}␀{UTC day}{area|'*'}␀{category} → count
+//
+// New feedback is indexed in feedback_by_create alone; its first update
+// adds it to feedback_by_update, so a list by update time merges the two
+// (feedback_records.go), taking feedback that was never updated (Revision
+// 1, update time = create time) from feedback_by_create.
 //
 // Anonymous feedback stores only hour-rounded times of what its submitter
 // did, so the index keys built from them carry no precise time either;

@@ -77,9 +77,6 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, codeKey
 		if err := tx.Bucket(bucketFeedbackByCreate).Put(createIndexKey(f), nil); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketFeedbackByUpdate).Put(updateIndexKey(f), nil); err != nil {
-			return err
-		}
 		if f.Submitter != "" {
 			if err := tx.Bucket(bucketFeedbackBySubmitter).Put(submitterIndexKey(f), nil); err != nil {
 				return err
@@ -154,23 +151,27 @@ func (s *Store) FeedbackByCode(_ context.Context, codeKey []byte) (feedback.Feed
 
 // ListFeedback implements feedback.FeedbackStore. It walks one index,
 // forwards or backwards, from the cursor on, and reads the records of the
-// rows it examines.
+// rows it examines. The update-time orders walk two: feedback_by_update
+// for feedback updated at least once (Revision above 1) merged with
+// feedback_by_create for the rest, whose update time is their create time.
 func (s *Store) ListFeedback(_ context.Context, q feedback.FeedbackQuery, page feedback.FeedbackPage, keep func(feedback.Feedback) bool) ([]feedback.Feedback, []byte, error) {
-	bucket, pfx := bucketFeedbackByCreate, fbPrefix([]byte(q.Agency))
-	switch {
-	case q.Submitter != "" && (q.Order == feedback.FeedbackNewestFirst || q.Order == feedback.FeedbackOldestFirst):
-		bucket, pfx = bucketFeedbackBySubmitter, fbPrefix(fbJoin(q.Agency, q.Submitter))
-	case q.Order == feedback.FeedbackRecentlyUpdatedFirst || q.Order == feedback.FeedbackLeastRecentlyUpdatedFirst:
-		bucket = bucketFeedbackByUpdate
-	}
+	byUpdate := q.Order == feedback.FeedbackRecentlyUpdatedFirst || q.Order == feedback.FeedbackLeastRecentlyUpdatedFirst
 	reverse := q.Order == feedback.FeedbackNewestFirst || q.Order == feedback.FeedbackRecentlyUpdatedFirst
 	var out []feedback.Feedback
 	var next []byte
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
+		agency := fbPrefix([]byte(q.Agency))
+		sources := []fbSource{{tx.Bucket(bucketFeedbackByCreate), agency}}
+		switch {
+		case byUpdate:
+			sources = append(sources, fbSource{tx.Bucket(bucketFeedbackByUpdate), agency})
+		case q.Submitter != "":
+			sources[0] = fbSource{tx.Bucket(bucketFeedbackBySubmitter), fbPrefix(fbJoin(q.Agency, q.Submitter))}
+		}
 		records := tx.Bucket(bucketFeedback)
 		var err error
-		next, err = fbScan(tx.Bucket(bucket), pfx, page, reverse, func(suffix []byte) (bool, error) {
+		next, err = fbMerge(sources, page, reverse, func(source int, suffix []byte) (bool, error) {
 			if len(suffix) <= 8 {
 				return false, fmt.Errorf("list feedback: index key %x: %w", suffix, errFBCorrupt)
 			}
@@ -181,6 +182,10 @@ func (s *Store) ListFeedback(_ context.Context, q feedback.FeedbackQuery, page f
 			f, err := decodeFeedback(raw)
 			if err != nil {
 				return false, err
+			}
+			// By update time, each feedback counts from one index alone.
+			if byUpdate && (source == 1) != (f.Revision > 1) {
+				return false, nil
 			}
 			if q.Submitter != "" && f.Submitter != q.Submitter {
 				return false, nil
@@ -220,7 +225,8 @@ func (s *Store) UpdateFeedback(ctx context.Context, agency, id string, mutate fu
 			return fmt.Errorf("update feedback %s: %w", before.Name(), errFeedbackImmutable)
 		}
 		f.Revision = before.Revision + 1
-		if !f.UpdateTime.Equal(before.UpdateTime) {
+		// feedback_by_update holds feedback from its first update on.
+		if before.Revision <= 1 || !f.UpdateTime.Equal(before.UpdateTime) {
 			idx := tx.Bucket(bucketFeedbackByUpdate)
 			if err := idx.Delete(updateIndexKey(before)); err != nil {
 				return err
@@ -252,83 +258,4 @@ func sameImmutable(a, b feedback.Feedback) bool {
 	b.State, b.Category, b.Area, b.Assignee = a.State, a.Category, a.Area, a.Assignee
 	b.History, b.Replies, b.UpdateTime, b.Revision = a.History, a.Replies, a.UpdateTime, a.Revision
 	return bytes.Equal(encodeFeedback(a), encodeFeedback(b))
-}
-
-// fbSeek positions c at the first key under pfx after the cursor suffix
-// after, or, in reverse, at the last key under pfx before it.
-func fbSeek(c *bbolt.Cursor, pfx, after []byte, reverse bool) []byte {
-	if !reverse {
-		if after == nil {
-			k, _ := c.Seek(pfx)
-			return k
-		}
-		start := append(bytes.Clone(pfx), after...)
-		k, _ := c.Seek(start)
-		if k != nil && bytes.Equal(k, start) {
-			k, _ = c.Next()
-		}
-		return k
-	}
-	var start []byte
-	if after == nil {
-		start = fbPrefixEnd(pfx)
-	} else {
-		start = append(bytes.Clone(pfx), after...)
-	}
-	var k []byte
-	if start == nil {
-		k, _ = c.Last()
-	} else if k, _ = c.Seek(start); k == nil {
-		k, _ = c.Last()
-	}
-	// Step back over keys at or after start: every key below start.
-	for k != nil && start != nil && bytes.Compare(k, start) >= 0 {
-		k, _ = c.Prev()
-	}
-	return k
-}
-
-// fbPrefixEnd returns the least key greater than every key starting with
-// pfx, or nil when there is none.
-func fbPrefixEnd(pfx []byte) []byte {
-	end := bytes.Clone(pfx)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
-}
-
-// fbScan walks the keys under pfx after the suffix after (before it, in
-// reverse), calling visit with each key's suffix until visit has kept
-// page.Size items or examined page.MaxScan rows. It returns the cursor of
-// the next page: the suffix of the last key examined, or nil when no key
-// remains.
-func fbScan(b *bbolt.Bucket, pfx []byte, page feedback.FeedbackPage, reverse bool, visit func(suffix []byte) (kept bool, err error)) ([]byte, error) {
-	size := max(page.Size, 1)
-	c := b.Cursor()
-	kept, examined := 0, 0
-	var last []byte
-	step := c.Next
-	if reverse {
-		step = c.Prev
-	}
-	for k := fbSeek(c, pfx, page.After, reverse); k != nil && bytes.HasPrefix(k, pfx); k, _ = step() {
-		if kept >= size || (page.MaxScan > 0 && examined >= page.MaxScan) {
-			return last, nil
-		}
-		suffix := k[len(pfx):]
-		ok, err := visit(suffix)
-		if err != nil {
-			return nil, err
-		}
-		examined++
-		if ok {
-			kept++
-		}
-		last = bytes.Clone(suffix)
-	}
-	return nil, nil
 }

@@ -207,8 +207,14 @@ func fbIDs(fs []feedback.Feedback) []string {
 // listAll pages through a list two at a time.
 func listAll(t *testing.T, s feedback.Store, q feedback.FeedbackQuery, keep func(feedback.Feedback) bool) []string {
 	t.Helper()
+	return listPages(t, s, q, keep, 2)
+}
+
+// listPages pages through a list size items at a time.
+func listPages(t *testing.T, s feedback.Store, q feedback.FeedbackQuery, keep func(feedback.Feedback) bool, size int) []string {
+	t.Helper()
 	var out []string
-	page := feedback.FeedbackPage{Size: 2}
+	page := feedback.FeedbackPage{Size: size}
 	for range 20 {
 		got, next, err := s.ListFeedback(fbCtx(t), q, page, keep)
 		wantFBErr(t, "list", err, nil)
@@ -231,6 +237,14 @@ func testFeedbackList(t *testing.T, s feedback.Store) {
 		mustCreate(t, s, f)
 	}
 	mustCreate(t, s, newFeedback("other", "z", fbAt(9)))
+	// "f" comes in the hour of "e" and is updated within it, as an
+	// anonymous reply would be: its update time stays its create time.
+	mustCreate(t, s, newFeedback("metro", "f", fbAt(2)))
+	_, err := s.UpdateFeedback(fbCtx(t), "metro", "f", func(f *feedback.Feedback) error {
+		f.State = feedbackv1.Feedback_STATE_TRIAGED
+		return nil
+	})
+	wantFBErr(t, "update in the same hour", err, nil)
 	// "b" is updated last, "c" next.
 	for _, id := range []string{"c", "b"} {
 		_, err := s.UpdateFeedback(fbCtx(t), "metro", id, func(f *feedback.Feedback) error {
@@ -245,20 +259,23 @@ func testFeedbackList(t *testing.T, s feedback.Store) {
 		keep func(feedback.Feedback) bool
 		want []string
 	}{
-		{"newest first", feedback.FeedbackQuery{Agency: "metro"}, nil, []string{"d", "b", "e", "a", "c"}},
-		{"oldest first", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackOldestFirst}, nil, []string{"c", "a", "e", "b", "d"}},
-		{"recently updated", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackRecentlyUpdatedFirst}, nil, []string{"b", "c", "d", "e", "a"}},
-		{"least recently updated", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackLeastRecentlyUpdatedFirst}, nil, []string{"a", "e", "d", "c", "b"}},
+		{"newest first", feedback.FeedbackQuery{Agency: "metro"}, nil, []string{"d", "b", "f", "e", "a", "c"}},
+		{"oldest first", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackOldestFirst}, nil, []string{"c", "a", "e", "f", "b", "d"}},
+		{"recently updated", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackRecentlyUpdatedFirst}, nil, []string{"b", "c", "d", "f", "e", "a"}},
+		{"least recently updated", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackLeastRecentlyUpdatedFirst}, nil, []string{"a", "e", "f", "d", "c", "b"}},
+		{"recently updated, kept", feedback.FeedbackQuery{Agency: "metro", Order: feedback.FeedbackRecentlyUpdatedFirst}, func(f feedback.Feedback) bool { return f.ID != "f" && f.ID != "c" }, []string{"b", "d", "e", "a"}},
 		{"a submitter's", feedback.FeedbackQuery{Agency: "metro", Submitter: "accounts/ann"}, nil, []string{"d", "a"}},
 		{"a submitter's oldest first", feedback.FeedbackQuery{Agency: "metro", Submitter: "accounts/ann", Order: feedback.FeedbackOldestFirst}, nil, []string{"a", "d"}},
 		{"a submitter's by update", feedback.FeedbackQuery{Agency: "metro", Submitter: "accounts/ann", Order: feedback.FeedbackRecentlyUpdatedFirst}, nil, []string{"d", "a"}},
 		{"nobody's", feedback.FeedbackQuery{Agency: "metro", Submitter: "accounts/bob"}, nil, nil},
-		{"kept", feedback.FeedbackQuery{Agency: "metro"}, func(f feedback.Feedback) bool { return f.ID != "e" }, []string{"d", "b", "a", "c"}},
+		{"kept", feedback.FeedbackQuery{Agency: "metro"}, func(f feedback.Feedback) bool { return f.ID != "e" }, []string{"d", "b", "f", "a", "c"}},
 		{"other agency", feedback.FeedbackQuery{Agency: "other"}, nil, []string{"z"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fbDiff(t, "ids", listAll(t, s, tc.q, tc.keep), tc.want)
+			for _, size := range []int{1, 2, 4} {
+				fbDiff(t, fmt.Sprintf("ids, %d a page", size), listPages(t, s, tc.q, tc.keep, size), tc.want)
+			}
 		})
 	}
 	got, next, err := s.ListFeedback(fbCtx(t), feedback.FeedbackQuery{Agency: "metro"}, feedback.FeedbackPage{Size: 5, MaxScan: 2},
