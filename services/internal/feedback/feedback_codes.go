@@ -17,13 +17,16 @@ import (
 //
 // A tracking code is 100 random bits written as 20 Crockford base-32
 // characters, shown in groups of five; a PIN is 8 random digits. Engage
-// keeps neither: the tracking-code index is keyed by SHA-256 over the
-// agency and the normalized code, and the feedback keeps SHA-256 over the
+// keeps neither. The id of anonymous feedback is 128 bits of SHA-256 over
+// the agency and the normalized code (codeFeedbackID), so a code leads to
+// its feedback without an index, and the feedback keeps SHA-256 over the
 // same input and the PIN. A fast hash is right here, unlike for
 // passwords: the code alone carries 100 random bits, so someone holding
-// the database cannot find a code by trying candidates against the hashes
-// (2^100 guesses), and without the code the PIN hash is of no use either.
-// Online guessing of PINs for a known code is throttled (feedback.go).
+// the database or an id cannot find a code by trying candidates against
+// the hashes (2^100 guesses), and without the code the PIN hash is of no
+// use either. Such an id looks like the random id of identified feedback
+// and, like it, carries no time. Online guessing of PINs for a known code
+// is throttled (feedback.go).
 
 // crockford is the Crockford base-32 alphabet.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -108,7 +111,15 @@ func normalizePIN(pin string) string {
 // codeInput is what the code's hashes are computed over.
 func codeInput(agency, normalized string) string { return agency + "\x00" + normalized }
 
-// codeKey is the key of the tracking-code index.
+// codeFeedbackID is the id of the anonymous feedback a normalized code
+// opens: 128 bits of a hash of the code, written as newFeedbackID writes
+// random ones.
+func codeFeedbackID(agency, normalized string) string {
+	h := sha256.Sum256([]byte("engage feedback id\x00" + codeInput(agency, normalized)))
+	return idEncoding.EncodeToString(h[:16])
+}
+
+// codeKey identifies a code in the in-memory PIN-guessing throttle.
 func codeKey(agency, normalized string) []byte {
 	h := sha256.Sum256([]byte(codeInput(agency, normalized)))
 	return h[:]

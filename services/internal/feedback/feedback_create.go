@@ -77,17 +77,16 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 		request = FeedbackRequest{Key: requestKey("create", agency, f.Submitter, id), Time: hourOf(now)}
 	}
 	var code, pin string
-	var key []byte
 	if f.Anonymous {
 		code, pin = newTrackingCode(), newPIN()
 		norm, _ := normalizeCode(code)
-		key = codeKey(agency, norm)
+		f.ID = codeFeedbackID(agency, norm)
 		f.SecretHash = secretHash(agency, norm, pin)
 		if request.Key != nil {
 			request.Sealed = seal(req.GetRequestId(), code, pin)
 		}
 	}
-	stored, prev, err := s.store.CreateFeedback(ctx, f, key, request)
+	stored, prev, err := s.store.CreateFeedback(ctx, f, request)
 	if err != nil {
 		return nil, fmt.Errorf("create feedback: %w", err)
 	}

@@ -29,7 +29,7 @@ func (s *Service) byCode(ctx context.Context, agency, code, pin string) (Feedbac
 		s.fb.locks.fail(key)
 		return Feedback{}, nil, errNoMatch
 	}
-	f, err := s.store.FeedbackByCode(ctx, key)
+	f, err := s.store.Feedback(ctx, agency, codeFeedbackID(agency, norm))
 	if errors.Is(err, errs.NotFound) {
 		s.fb.locks.fail(key)
 		return Feedback{}, nil, errNoMatch
@@ -37,7 +37,7 @@ func (s *Service) byCode(ctx context.Context, agency, code, pin string) (Feedbac
 	if err != nil {
 		return Feedback{}, nil, fmt.Errorf("look up feedback: %w", err)
 	}
-	if f.Agency != agency || subtle.ConstantTimeCompare(f.SecretHash, secretHash(agency, norm, pin)) != 1 {
+	if !f.Anonymous || subtle.ConstantTimeCompare(f.SecretHash, secretHash(agency, norm, pin)) != 1 {
 		s.fb.locks.fail(key)
 		return Feedback{}, nil, errNoMatch
 	}

@@ -24,19 +24,15 @@ import (
 type FeedbackStore interface {
 	// CreateFeedback stores new feedback with Revision 1 (its UpdateTime
 	// must be its CreateTime, which the update-time orders of
-	// ListFeedback rely on until its first update), indexes it under
-	// codeKey when that is set (anonymous feedback), records req when
+	// ListFeedback rely on until its first update), records req when
 	// req.Key is set, and counts it in the statistics cells of f.Periods,
 	// all in one transaction. When req.Key is already recorded it stores
 	// nothing and returns the feedback that request created with the
 	// request's record (non-nil only then). errs.AlreadyExists when the id
-	// or the code key is taken.
-	CreateFeedback(ctx context.Context, f Feedback, codeKey []byte, req FeedbackRequest) (Feedback, *FeedbackRequest, error)
+	// is taken.
+	CreateFeedback(ctx context.Context, f Feedback, req FeedbackRequest) (Feedback, *FeedbackRequest, error)
 	// Feedback returns feedback, or errs.NotFound.
 	Feedback(ctx context.Context, agency, id string) (Feedback, error)
-	// FeedbackByCode returns the feedback indexed under codeKey, or
-	// errs.NotFound.
-	FeedbackByCode(ctx context.Context, codeKey []byte) (Feedback, error)
 	// ListFeedback lists an agency's feedback (or one submitter's, when
 	// q.Submitter is set) in q.Order, skipping what keep refuses; it stops
 	// after page.MaxScan rows examined when that is set.

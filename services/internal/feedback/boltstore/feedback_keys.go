@@ -11,7 +11,6 @@ package boltstore
 //	feedback_by_create/         {agency}␀{create time}{id} → ""
 //	feedback_by_update/         {agency}␀{update time}{id} → "" (once updated)
 //	feedback_by_submitter/      {agency}␀{account}␀{create time}{id} → ""
-//	feedback_codes/             SHA-256(agency␀tracking code) → {agency}␀{id}
 //	feedback_notes/             {agency}␀{feedback}␀{note id} → note record
 //	feedback_requests/          {hour}{request key} → request record
 //	feedback_stats/             {agency}␀{'w'|'m'}{period start}{area}␀{kind}{category} → cell
@@ -24,9 +23,10 @@ package boltstore
 //
 // Anonymous feedback stores only hour-rounded times of what its submitter
 // did, so the index keys built from them carry no precise time either;
-// ids are 128 random bits and tell nothing of when or by whom. The
-// tracking code is stored only as the hash that keys feedback_codes, and
-// request keys are hashes made by the service.
+// ids are 128 bits, random or (for anonymous feedback) of a hash of its
+// tracking code, and tell nothing of when or by whom. The tracking code
+// is stored only in that hash, and request keys are hashes made by the
+// service.
 //
 // Statistics are written in the transaction that stores or recategorizes
 // the feedback they count: feedback_stats holds one cell per period
@@ -48,7 +48,6 @@ var (
 	bucketFeedbackByCreate    = []byte("feedback_by_create")
 	bucketFeedbackByUpdate    = []byte("feedback_by_update")
 	bucketFeedbackBySubmitter = []byte("feedback_by_submitter")
-	bucketFeedbackCodes       = []byte("feedback_codes")
 	bucketFeedbackNotes       = []byte("feedback_notes")
 	bucketFeedbackRequests    = []byte("feedback_requests")
 	bucketFeedbackStats       = []byte("feedback_stats")
@@ -60,7 +59,7 @@ var (
 func feedbackBuckets() [][]byte {
 	return [][]byte{
 		bucketFeedback, bucketFeedbackByCreate, bucketFeedbackByUpdate, bucketFeedbackBySubmitter,
-		bucketFeedbackCodes, bucketFeedbackNotes, bucketFeedbackRequests,
+		bucketFeedbackNotes, bucketFeedbackRequests,
 		bucketFeedbackStats, bucketComplaintDays,
 	}
 }

@@ -44,7 +44,7 @@ func putFeedback(tx *bbolt.Tx, f feedback.Feedback) error {
 }
 
 // CreateFeedback implements feedback.FeedbackStore.
-func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, codeKey []byte, req feedback.FeedbackRequest) (feedback.Feedback, *feedback.FeedbackRequest, error) {
+func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req feedback.FeedbackRequest) (feedback.Feedback, *feedback.FeedbackRequest, error) {
 	var out feedback.Feedback
 	var replay *feedback.FeedbackRequest
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
@@ -82,15 +82,6 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, codeKey
 				return err
 			}
 		}
-		if len(codeKey) > 0 {
-			codes := tx.Bucket(bucketFeedbackCodes)
-			if codes.Get(codeKey) != nil {
-				return fmt.Errorf("tracking code: %w", errs.AlreadyExists)
-			}
-			if err := codes.Put(codeKey, feedbackKey(f.Agency, f.ID)); err != nil {
-				return err
-			}
-		}
 		if err := countFeedback(tx, f, 1); err != nil {
 			return err
 		}
@@ -125,25 +116,6 @@ func (s *Store) Feedback(_ context.Context, agency, id string) (feedback.Feedbac
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var err error
 		f, err = loadFeedback(tx, agency, id)
-		return err
-	})
-	return f, err
-}
-
-// FeedbackByCode implements feedback.FeedbackStore.
-func (s *Store) FeedbackByCode(_ context.Context, codeKey []byte) (feedback.Feedback, error) {
-	var f feedback.Feedback
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bucketFeedbackCodes).Get(codeKey)
-		if v == nil {
-			return fmt.Errorf("tracking code: %w", errs.NotFound)
-		}
-		agency, id, ok := bytes.Cut(v, []byte{fbSep})
-		if !ok {
-			return fmt.Errorf("tracking code index: %w", errFBCorrupt)
-		}
-		var err error
-		f, err = loadFeedback(tx, string(agency), string(id))
 		return err
 	})
 	return f, err

@@ -68,7 +68,7 @@ func newFeedback(agency, id string, at time.Time) feedback.Feedback {
 
 func mustCreate(t *testing.T, s feedback.Store, f feedback.Feedback) feedback.Feedback {
 	t.Helper()
-	got, replay, err := s.CreateFeedback(fbCtx(t), f, nil, feedback.FeedbackRequest{})
+	got, replay, err := s.CreateFeedback(fbCtx(t), f, feedback.FeedbackRequest{})
 	if err != nil || replay != nil {
 		t.Fatalf("create %s: %v (replay %v)", f.ID, err, replay)
 	}
@@ -91,7 +91,7 @@ func fbDiff(t *testing.T, what string, got, want any) {
 
 func testFeedbackCreate(t *testing.T, s feedback.Store) {
 	in := newFeedback("metro", "aaaa", fbAt(0))
-	got, replay, err := s.CreateFeedback(fbCtx(t), in, fbHash("metro code"), feedback.FeedbackRequest{})
+	got, replay, err := s.CreateFeedback(fbCtx(t), in, feedback.FeedbackRequest{})
 	wantFBErr(t, "create", err, nil)
 	if replay != nil {
 		t.Fatalf("a first create is a replay: %+v", replay)
@@ -102,32 +102,30 @@ func testFeedbackCreate(t *testing.T, s feedback.Store) {
 	stored, err := s.Feedback(fbCtx(t), "metro", "aaaa")
 	wantFBErr(t, "get", err, nil)
 	fbDiff(t, "stored", stored, want)
-	byCode, err := s.FeedbackByCode(fbCtx(t), fbHash("metro code"))
-	wantFBErr(t, "by code", err, nil)
-	fbDiff(t, "by code", byCode, want)
-
-	_, err = s.FeedbackByCode(fbCtx(t), fbHash("other code"))
-	wantFBErr(t, "unknown code", err, errs.NotFound)
 	_, err = s.Feedback(fbCtx(t), "metro", "nope")
 	wantFBErr(t, "unknown id", err, errs.NotFound)
 	_, err = s.Feedback(fbCtx(t), "other", "aaaa")
 	wantFBErr(t, "another agency's id", err, errs.NotFound)
-	_, _, err = s.CreateFeedback(fbCtx(t), in, nil, feedback.FeedbackRequest{})
+	_, _, err = s.CreateFeedback(fbCtx(t), in, feedback.FeedbackRequest{})
 	wantFBErr(t, "taken id", err, errs.AlreadyExists)
-	_, _, err = s.CreateFeedback(fbCtx(t), newFeedback("metro", "bbbb", fbAt(0)), fbHash("metro code"), feedback.FeedbackRequest{})
-	wantFBErr(t, "taken code", err, errs.AlreadyExists)
-	_, err = s.Feedback(fbCtx(t), "metro", "bbbb")
-	wantFBErr(t, "a failed create stores nothing", err, errs.NotFound)
+	taken := newFeedback("metro", "aaaa", fbAt(1))
+	taken.Text = "another text"
+	_, _, err = s.CreateFeedback(fbCtx(t), taken, feedback.FeedbackRequest{Key: fbHash("taken"), Time: fbAt(1)})
+	wantFBErr(t, "taken id with a request", err, errs.AlreadyExists)
+	fbDiff(t, "a failed create records no request", requested(t, s, fbHash("taken"), fbAt(1)), "")
+	stored, err = s.Feedback(fbCtx(t), "metro", "aaaa")
+	wantFBErr(t, "get after a failed create", err, nil)
+	fbDiff(t, "a failed create changes nothing", stored, want)
 }
 
 func testFeedbackReplay(t *testing.T, s feedback.Store) {
 	req := feedback.FeedbackRequest{Key: fbHash("req-1"), Sealed: []byte("sealed"), Time: fbAt(0)}
-	first, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "first", fbAt(0)), fbHash("c1"), req)
+	first, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "first", fbAt(0)), req)
 	wantFBErr(t, "create", err, nil)
 	if replay != nil {
 		t.Fatal("first create replayed")
 	}
-	again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "second", fbAt(1)), fbHash("c2"), req)
+	again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "second", fbAt(1)), req)
 	wantFBErr(t, "retry", err, nil)
 	if replay == nil {
 		t.Fatal("a retry is not a replay")
@@ -136,8 +134,6 @@ func testFeedbackReplay(t *testing.T, s feedback.Store) {
 	fbDiff(t, "request record", *replay, feedback.FeedbackRequest{Key: req.Key, Name: first.Name(), Sealed: req.Sealed, Time: req.Time})
 	_, err = s.Feedback(fbCtx(t), "metro", "second")
 	wantFBErr(t, "a retry stores nothing", err, errs.NotFound)
-	_, err = s.FeedbackByCode(fbCtx(t), fbHash("c2"))
-	wantFBErr(t, "a retry indexes no code", err, errs.NotFound)
 	fbDiff(t, "requested", requested(t, s, req.Key, fbAt(0)), first.Name())
 	fbDiff(t, "unknown request", requested(t, s, fbHash("req-2"), fbAt(0)), "")
 }
@@ -152,7 +148,7 @@ func requested(t *testing.T, s feedback.Store, key []byte, at time.Time) string 
 	if _, err := s.Feedback(fbCtx(t), taken.Agency, taken.ID); errors.Is(err, errs.NotFound) {
 		mustCreate(t, s, taken)
 	}
-	_, replay, err := s.CreateFeedback(fbCtx(t), taken, nil, feedback.FeedbackRequest{Key: key, Time: at})
+	_, replay, err := s.CreateFeedback(fbCtx(t), taken, feedback.FeedbackRequest{Key: key, Time: at})
 	if replay != nil {
 		wantFBErr(t, "replayed probe", err, nil)
 		return replay.Name
@@ -167,7 +163,7 @@ func requested(t *testing.T, s feedback.Store, key []byte, at time.Time) string 
 func testFeedbackRequestHours(t *testing.T, s feedback.Store) {
 	for i, at := range []int{0, 3, 5} {
 		f := newFeedback("metro", fmt.Sprintf("h%d", i), fbAt(at))
-		_, _, err := s.CreateFeedback(fbCtx(t), f, nil, feedback.FeedbackRequest{Key: fbHash(fmt.Sprint("hours ", i)), Time: fbAt(at)})
+		_, _, err := s.CreateFeedback(fbCtx(t), f, feedback.FeedbackRequest{Key: fbHash(fmt.Sprint("hours ", i)), Time: fbAt(at)})
 		wantFBErr(t, "create", err, nil)
 	}
 	mine := fbHash("hours 1") // recorded at hour 3
@@ -189,7 +185,7 @@ func testFeedbackRequestHours(t *testing.T, s feedback.Store) {
 	fbDiff(t, "another key", requested(t, s, fbHash("hours 9"), fbAt(6)), "")
 
 	// A retry in a later hour replays what the first request created.
-	again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "h9", fbAt(7)), nil, feedback.FeedbackRequest{Key: mine, Time: fbAt(7)})
+	again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "h9", fbAt(7)), feedback.FeedbackRequest{Key: mine, Time: fbAt(7)})
 	wantFBErr(t, "retry", err, nil)
 	if replay == nil || again.ID != "h1" || !replay.Time.Equal(fbAt(3)) {
 		t.Fatalf("retry an hour later: got %s, replay %+v; want h1 recorded at %v", again.ID, replay, fbAt(3))
@@ -454,7 +450,7 @@ func testComplaintCounts(t *testing.T, s feedback.Store) {
 
 func testFeedbackPurge(t *testing.T, s feedback.Store) {
 	for i, key := range []string{"old", "new"} {
-		_, _, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", key, fbAt(i)), nil, feedback.FeedbackRequest{Key: fbHash(key), Time: fbAt(10 * i)})
+		_, _, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", key, fbAt(i)), feedback.FeedbackRequest{Key: fbHash(key), Time: fbAt(10 * i)})
 		wantFBErr(t, "create", err, nil)
 	}
 	n, err := s.PurgeFeedbackRequests(fbCtx(t), fbAt(5))
