@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
@@ -43,8 +44,21 @@ func putFeedback(tx *bbolt.Tx, f feedback.Feedback) error {
 	return tx.Bucket(bucketFeedback).Put(feedbackKey(f.Agency, f.ID), encodeFeedback(f))
 }
 
-// CreateFeedback implements feedback.FeedbackStore.
+// CreateFeedback implements feedback.FeedbackStore. The record, its keys
+// and the request record are encoded before the write is queued, so that
+// the transaction, which runs on the one committer goroutine, only reads
+// and puts.
 func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req feedback.FeedbackRequest) (feedback.Feedback, *feedback.FeedbackRequest, error) {
+	f.Revision = 1
+	key, record, byCreate := feedbackKey(f.Agency, f.ID), encodeFeedback(f), createIndexKey(f)
+	var bySubmitter, reqKey, reqRecord []byte
+	if f.Submitter != "" {
+		bySubmitter = submitterIndexKey(f)
+	}
+	if len(req.Key) > 0 {
+		req.Name = f.Name()
+		reqKey, reqRecord = requestRecordKey(req.Time.Truncate(time.Hour), req.Key), encodeRequest(req)
+	}
 	var out feedback.Feedback
 	var replay *feedback.FeedbackRequest
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
@@ -67,27 +81,25 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req fee
 			}
 		}
 		b := tx.Bucket(bucketFeedback)
-		if b.Get(feedbackKey(f.Agency, f.ID)) != nil {
+		if b.Get(key) != nil {
 			return fmt.Errorf("feedback %s: %w", f.Name(), errs.AlreadyExists)
 		}
-		f.Revision = 1
-		if err := putFeedback(tx, f); err != nil {
+		if err := b.Put(key, record); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketFeedbackByCreate).Put(createIndexKey(f), nil); err != nil {
+		if err := tx.Bucket(bucketFeedbackByCreate).Put(byCreate, nil); err != nil {
 			return err
 		}
-		if f.Submitter != "" {
-			if err := tx.Bucket(bucketFeedbackBySubmitter).Put(submitterIndexKey(f), nil); err != nil {
+		if bySubmitter != nil {
+			if err := tx.Bucket(bucketFeedbackBySubmitter).Put(bySubmitter, nil); err != nil {
 				return err
 			}
 		}
 		if err := countFeedback(tx, f, 1); err != nil {
 			return err
 		}
-		if len(req.Key) > 0 {
-			req.Name = f.Name()
-			if err := putRequest(tx, req); err != nil {
+		if reqKey != nil {
+			if err := tx.Bucket(bucketFeedbackRequests).Put(reqKey, reqRecord); err != nil {
 				return err
 			}
 		}
