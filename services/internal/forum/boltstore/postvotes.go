@@ -42,9 +42,6 @@ func deletePostVotes(tx *bbolt.Tx, p forum.Post) error {
 // from the cursor after on, the way scan does: add reports whether it kept
 // a post, and the result is the next page's cursor or nil at the end.
 func listPostsByVotes(tx *bbolt.Tx, k forum.ThreadKey, page forum.Page, add func(forum.Post) (bool, error)) ([]byte, error) {
-	if page.After != nil && len(page.After) <= 8 {
-		return nil, fmt.Errorf("list posts: malformed cursor %x", page.After)
-	}
 	size := max(page.Size, 1)
 	posts, pfx := tx.Bucket(bucketPosts), prefix(threadKey(k))
 	kept, examined := 0, 0
@@ -61,7 +58,7 @@ func listPostsByVotes(tx *bbolt.Tx, k forum.ThreadKey, page forum.Page, add func
 
 	// The voted posts, from the index, unless the cursor is past them.
 	unvotedAfter := []byte(nil)
-	if page.After == nil || !bytes.Equal(page.After[:8], noVotes) {
+	if len(page.After) <= 8 || !bytes.Equal(page.After[:8], noVotes) {
 		c := tx.Bucket(bucketPostsByVotes).Cursor()
 		for ik, _ := seek(c, pfx, page.After); ik != nil && bytes.HasPrefix(ik, pfx); ik, _ = c.Next() {
 			if full() {
