@@ -19,9 +19,9 @@ import (
 // would take a write to a random page (and its parents) for every create.
 // Finding an id goes through requestIndex, an in-memory map from a hash of
 // the caller and id to the times it was recorded under, built when the
-// store opens; each lookup is then one key read. It costs about 16 bytes
-// of memory per request id kept (ids are kept for the retention period,
-// see Purge).
+// store opens; each lookup is then one key read. It costs a few tens of
+// bytes of memory per request id kept (two 8-byte numbers in a Go map);
+// ids are kept for the retention period, see Purge.
 
 // requestKey is the part of a request id's key after the time: ids are
 // per caller, so that one caller cannot learn or collide with another's.
