@@ -23,6 +23,7 @@ func (g *gateway) muxOptions() []runtime.ServeMuxOption {
 		runtime.WithRoutingErrorHandler(g.handleRoutingError),
 		runtime.WithMiddlewares(labelRoute),
 		runtime.WithForwardResponseOption(markFileStream),
+		runtime.WithForwardResponseOption(startStream),
 		// A form-encoded POST must not turn into another method or into a
 		// GET with its parameters in the body: one request, one meaning.
 		runtime.WithDisableHTTPMethodOverride(),

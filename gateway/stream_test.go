@@ -29,7 +29,11 @@ type watchServer struct {
 	statuses []grpc_health_v1.HealthCheckResponse_ServingStatus
 	end      error
 	hold     bool
-	seen     chan watchCall
+	// sendHeader makes Watch send its headers before anything else, as a
+	// service does when it accepts a watch that may wait for its first
+	// event.
+	sendHeader bool
+	seen       chan watchCall
 }
 
 type watchCall struct {
@@ -46,6 +50,11 @@ func (w *watchServer) Watch(_ *grpc_health_v1.HealthCheckRequest, stream grpc.Se
 	md, _ := metadata.FromIncomingContext(ctx)
 	_, hasDeadline := ctx.Deadline()
 	w.seen <- watchCall{md: md, hasDeadline: hasDeadline}
+	if w.sendHeader {
+		if err := stream.SendHeader(metadata.MD{}); err != nil {
+			return err
+		}
+	}
 	for _, s := range w.statuses {
 		if err := stream.Send(&grpc_health_v1.HealthCheckResponse{Status: s}); err != nil {
 			return err
@@ -84,7 +93,7 @@ func registerWatch(_ context.Context, mux *runtime.ServeMux, conn grpc.ClientCon
 			return
 		}
 		actx = runtime.NewServerMetadataContext(actx, runtime.ServerMetadata{HeaderMD: header})
-		runtime.ForwardResponseStream(actx, mux, outbound, w, req, func() (proto.Message, error) { return stream.Recv() })
+		runtime.ForwardResponseStream(actx, mux, outbound, w, req, func() (proto.Message, error) { return stream.Recv() }, mux.GetForwardResponseOptions()...)
 	})
 }
 
@@ -162,6 +171,40 @@ func TestStreamAsNDJSON(t *testing.T) {
 	}
 	if c := <-ws.seen; c.hasDeadline {
 		t.Error("a stream got a deadline: streams are exempt from the cap")
+	}
+}
+
+// TestStreamAnswersBeforeItsFirstMessage checks that a stream the service
+// has accepted answers at once, though no message has come yet: a quiet
+// watch must not look like a hung request.
+func TestStreamAnswersBeforeItsFirstMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		accept string
+		want   string
+	}{
+		{name: "ndjson", want: "application/x-ndjson"},
+		{name: "server-sent events", accept: "text/event-stream", want: "text/event-stream"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hs := streamEnv(t, &watchServer{hold: true, sendHeader: true}, nil)
+			header := http.Header{}
+			if tt.accept != "" {
+				header.Set("Accept", tt.accept)
+			}
+			// get returns once the status line and headers have arrived;
+			// the watch holds until the test ends.
+			resp := get(t, hs.URL+"/v1/health:watch", header)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d", resp.StatusCode)
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != tt.want {
+				t.Errorf("Content-Type = %q, want %q", ct, tt.want)
+			}
+		})
 	}
 }
 
