@@ -29,11 +29,12 @@ type watchServer struct {
 	statuses []grpc_health_v1.HealthCheckResponse_ServingStatus
 	end      error
 	hold     bool
-	// sendHeader makes Watch send its headers before anything else, as a
-	// service does when it accepts a watch that may wait for its first
-	// event.
-	sendHeader bool
-	seen       chan watchCall
+	// header, when set, is sent before anything else: with
+	// x-engage-stream: open as a service does when it accepts a watch that
+	// may wait for its first event, or other headers (a request id) that
+	// any call may carry.
+	header metadata.MD
+	seen   chan watchCall
 }
 
 type watchCall struct {
@@ -50,8 +51,8 @@ func (w *watchServer) Watch(_ *grpc_health_v1.HealthCheckRequest, stream grpc.Se
 	md, _ := metadata.FromIncomingContext(ctx)
 	_, hasDeadline := ctx.Deadline()
 	w.seen <- watchCall{md: md, hasDeadline: hasDeadline}
-	if w.sendHeader {
-		if err := stream.SendHeader(metadata.MD{}); err != nil {
+	if w.header != nil {
+		if err := stream.SendHeader(w.header); err != nil {
 			return err
 		}
 	}
@@ -190,7 +191,7 @@ func TestStreamAnswersBeforeItsFirstMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			hs := streamEnv(t, &watchServer{hold: true, sendHeader: true}, nil)
+			hs := streamEnv(t, &watchServer{hold: true, header: metadata.Pairs("x-engage-stream", "open")}, nil)
 			header := http.Header{}
 			if tt.accept != "" {
 				header.Set("Accept", tt.accept)
@@ -205,6 +206,21 @@ func TestStreamAnswersBeforeItsFirstMessage(t *testing.T) {
 				t.Errorf("Content-Type = %q, want %q", ct, tt.want)
 			}
 		})
+	}
+}
+
+// TestStreamRefusedAfterHeadersAnswersLikeUnary: headers alone (a request
+// id) do not start a stream; a refusal that follows them keeps its status.
+func TestStreamRefusedAfterHeadersAnswersLikeUnary(t *testing.T) {
+	t.Parallel()
+	ws := &watchServer{header: metadata.Pairs("x-request-id", "r-1"), end: status.Error(codes.PermissionDenied, "not an analyst")}
+	hs := streamEnv(t, ws, nil)
+	resp := get(t, hs.URL+"/v1/health:watch", http.Header{})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("status = %d, want 403", resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
 	}
 }
 

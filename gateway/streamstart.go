@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -19,18 +20,27 @@ import (
 // Server-Sent Events also start their keep-alives.
 //
 // grpc-gateway calls forward-response options once with a nil message when
-// a server stream begins. Only a stream whose service has sent headers is
-// started early; one refused at once (trailers only) is answered like a
-// unary call.
+// a server stream begins. Only a stream whose service sent the header
+// `x-engage-stream: open` (after authorizing and validating the call) is
+// started early; any other is answered at its first message, or like a
+// unary call when it fails first.
 // HttpBody streams (file downloads) are left alone: their content type is
 // only known from the first chunk.
+// The header a service sends when it has accepted a stream whose first
+// message may be long in coming (the services' feedback watch sends it).
+const (
+	streamOpenKey = "x-engage-stream"
+	streamOpen    = "open"
+)
+
 func startStream(ctx context.Context, w http.ResponseWriter, m proto.Message) error {
 	if m != nil {
 		return nil
 	}
-	// A stream refused at once is trailers-only: no headers. Its error is
-	// written like a unary call's, with its own status code.
-	if md, ok := runtime.ServerMetadataFromContext(ctx); !ok || len(md.HeaderMD) == 0 {
+	// Only a service that says it accepted the stream gets it started: a
+	// refusal may come with headers too (the request id), and its error
+	// must be written like a unary call's, with its own status code.
+	if md, ok := runtime.ServerMetadataFromContext(ctx); !ok || !slices.Contains(md.HeaderMD.Get(streamOpenKey), streamOpen) {
 		return nil
 	}
 	method, ok := runtime.RPCMethod(ctx)

@@ -117,7 +117,9 @@ func (s *feedbackServer) WatchFeedback(req *feedbackv1.WatchFeedbackRequest, str
 		return nil
 	}
 	defer s.fb.hub.unsubscribe(agency, w)
-	if err := stream.SendHeader(metadata.MD{}); err != nil {
+	// Accepted: say so at once, so that the gateway answers a REST watcher
+	// now rather than with the first event.
+	if err := stream.SendHeader(metadata.Pairs("x-engage-stream", "open")); err != nil {
 		return err
 	}
 	for {
