@@ -29,28 +29,6 @@ const (
 	maxStatsYears = 5
 )
 
-// statsPeriodStart returns the start of the WEEK or MONTH period that
-// contains t, in loc.
-func statsPeriodStart(loc *time.Location, interval feedbackv1.Interval, t time.Time) time.Time {
-	t = t.In(loc)
-	y, m, d := t.Date()
-	if interval == feedbackv1.Interval_INTERVAL_WEEK {
-		monday := (int(t.Weekday()) + 6) % 7
-		return time.Date(y, m, d-monday, 0, 0, 0, 0, loc)
-	}
-	return time.Date(y, m, 1, 0, 0, 0, 0, loc)
-}
-
-// statsNextPeriod returns the start of the period after the one starting
-// at start (a start in loc, as statsPeriodStart returns it).
-func statsNextPeriod(loc *time.Location, interval feedbackv1.Interval, start time.Time) time.Time {
-	y, m, d := start.In(loc).Date()
-	if interval == feedbackv1.Interval_INTERVAL_WEEK {
-		return time.Date(y, m, d+7, 0, 0, 0, 0, loc)
-	}
-	return time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
-}
-
 // utcDay returns the UTC midnight starting t's UTC day.
 func utcDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
@@ -61,8 +39,8 @@ func utcDay(t time.Time) time.Time {
 func feedbackPeriods(info AgencyInfo, at time.Time) FeedbackPeriods {
 	loc := agencyLocation(info)
 	return FeedbackPeriods{
-		Week:  statsPeriodStart(loc, feedbackv1.Interval_INTERVAL_WEEK, at).UTC(),
-		Month: statsPeriodStart(loc, feedbackv1.Interval_INTERVAL_MONTH, at).UTC(),
+		Week:  periodStart(loc, feedbackv1.Interval_INTERVAL_WEEK, at).UTC(),
+		Month: periodStart(loc, feedbackv1.Interval_INTERVAL_MONTH, at).UTC(),
 		Day:   utcDay(at),
 	}
 }
@@ -84,7 +62,7 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 	if end.IsZero() {
 		end = now
 	}
-	last := statsPeriodStart(loc, interval, end)
+	last := periodStart(loc, interval, end)
 	first := last
 	if start.IsZero() {
 		for range defaultPeriods - 1 {
@@ -102,10 +80,10 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 		if start.AddDate(maxStatsYears, 0, 0).Before(end) {
 			return 0, nil, errs.Field("end_time", "must be at most %d years after start_time", maxStatsYears)
 		}
-		first = statsPeriodStart(loc, interval, start)
+		first = periodStart(loc, interval, start)
 	}
 	var starts []time.Time
-	for p := first; !p.After(last); p = statsNextPeriod(loc, interval, p) {
+	for p := first; !p.After(last); p = periodAdd(loc, interval, p, 1) {
 		starts = append(starts, p)
 	}
 	return interval, starts, nil
@@ -146,7 +124,7 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	for _, c := range cells {
 		pc := &feedbackv1.FeedbackStatsCell{
 			StartTime: pbTime(c.PeriodStart),
-			EndTime:   pbTime(statsNextPeriod(loc, interval, c.PeriodStart).UTC()),
+			EndTime:   pbTime(periodAdd(loc, interval, c.PeriodStart, 1).UTC()),
 			Kind:      c.Kind, Category: c.Category, Area: c.Area,
 		}
 		if c.Count < k {

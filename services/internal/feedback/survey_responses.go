@@ -79,8 +79,8 @@ func (s *surveyServer) CreateSurveyResponse(ctx context.Context, req *feedbackv1
 		return nil, fmt.Errorf("answer survey: %w", err)
 	}
 	periods := []TrustPeriod{
-		{Interval: feedbackv1.Interval_INTERVAL_WEEK, Start: trustPeriodStart(now, loc, feedbackv1.Interval_INTERVAL_WEEK)},
-		{Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: trustPeriodStart(now, loc, feedbackv1.Interval_INTERVAL_MONTH)},
+		{Interval: feedbackv1.Interval_INTERVAL_WEEK, Start: periodStart(loc, feedbackv1.Interval_INTERVAL_WEEK, now)},
+		{Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: periodStart(loc, feedbackv1.Interval_INTERVAL_MONTH, now)},
 	}
 	got, cells, err := s.store.CreateSurveyResponse(ctx, r, proof, periods, func(sv Survey) error {
 		if sv.State != feedbackv1.Survey_STATE_OPEN {

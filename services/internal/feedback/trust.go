@@ -35,26 +35,6 @@ func trustInterval(i feedbackv1.Interval) feedbackv1.Interval {
 	return feedbackv1.Interval_INTERVAL_MONTH
 }
 
-// trustPeriodStart returns the start of the period containing t in loc:
-// Monday 00:00 for weeks, the 1st 00:00 for months.
-func trustPeriodStart(t time.Time, loc *time.Location, i feedbackv1.Interval) time.Time {
-	t = t.In(loc)
-	if trustInterval(i) == feedbackv1.Interval_INTERVAL_WEEK {
-		back := (int(t.Weekday()) + 6) % 7 // days since Monday
-		return time.Date(t.Year(), t.Month(), t.Day()-back, 0, 0, 0, 0, loc)
-	}
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
-}
-
-// trustPeriodAdd returns the start of the period n periods after the one
-// starting at start (n may be negative).
-func trustPeriodAdd(start time.Time, i feedbackv1.Interval, n int) time.Time {
-	if trustInterval(i) == feedbackv1.Interval_INTERVAL_WEEK {
-		return time.Date(start.Year(), start.Month(), start.Day()+7*n, 0, 0, 0, 0, start.Location())
-	}
-	return time.Date(start.Year(), start.Month()+time.Month(n), 1, 0, 0, 0, 0, start.Location())
-}
-
 // GetTrustIndex returns an area's (or the agency's) Trust Index per period,
 // oldest first, reading one aggregate per period whatever the number of
 // answers.
@@ -94,7 +74,7 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	}
 	for _, c := range cells {
 		p := trustPeriodFigures(c, k)
-		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(trustPeriodAdd(c.Start, interval, 1))
+		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(periodAdd(loc, interval, c.Start, 1))
 		out.Periods = append(out.Periods, p)
 	}
 	return out, nil
@@ -109,8 +89,8 @@ func trustPeriods(req *feedbackv1.GetTrustIndexRequest, now time.Time, loc *time
 		}
 		end = req.GetEndTime().AsTime()
 	}
-	last := trustPeriodStart(end, loc, interval)
-	first := trustPeriodAdd(last, interval, -(trustDefaultPeriods - 1))
+	last := periodStart(loc, interval, end)
+	first := periodAdd(loc, interval, last, -(trustDefaultPeriods - 1))
 	if req.GetStartTime() != nil {
 		if err := req.GetStartTime().CheckValid(); err != nil {
 			return nil, errs.Field("start_time", "is not a valid time")
@@ -122,10 +102,10 @@ func trustPeriods(req *feedbackv1.GetTrustIndexRequest, now time.Time, loc *time
 		if end.Sub(start) > trustMaxRange {
 			return nil, errs.Field("end_time", "must be at most 5 years after start_time")
 		}
-		first = trustPeriodStart(start, loc, interval)
+		first = periodStart(loc, interval, start)
 	}
 	var out []time.Time
-	for p := first; !p.After(last); p = trustPeriodAdd(p, interval, 1) {
+	for p := first; !p.After(last); p = periodAdd(loc, interval, p, 1) {
 		out = append(out, p)
 	}
 	return out, nil

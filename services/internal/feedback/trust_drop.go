@@ -38,7 +38,7 @@ func (s *Service) checkTrustDrop(ctx context.Context, cur TrustCell, loc *time.L
 		return
 	}
 	prevKey := cur.TrustCellKey
-	prevKey.Start = trustPeriodAdd(cur.Start.In(loc), cur.Interval, -1)
+	prevKey.Start = periodAdd(loc, cur.Interval, cur.Start, -1)
 	prev, err := s.store.TrustCells(ctx, []TrustCellKey{prevKey})
 	if err != nil {
 		s.log.WarnContext(ctx, "trust drop check failed", "agency", cur.Agency, "area", cur.Area, "error", err)
