@@ -16,6 +16,7 @@ import (
 // order, and ^x inverts it for newest-first listings.
 //
 //	surveys                  agency\0survey                → surveyRecord (JSON)
+//	                         agency\0survey\0"answers"     → u64(number of answers)
 //	surveys_by_time          agency\0 u64(^create) survey  → nil
 //	survey_responses         agency\0survey\0response      → responseRecord (JSON)
 //	survey_responses_by_time agency\0survey\0 u64(^hour) response → nil
@@ -111,6 +112,13 @@ func svNanos(t time.Time) uint64 {
 }
 
 func surveyKey(k feedback.SurveyKey) []byte { return svJoin(k.Agency, k.Survey) }
+
+// responseCountKey is the key of a survey's number of answers, kept apart
+// from its record so that an answer writes 8 bytes rather than the whole
+// survey again.
+func responseCountKey(k feedback.SurveyKey) []byte {
+	return append(svPrefix(surveyKey(k)), "answers"...)
+}
 
 func surveyTimeKey(s feedback.Survey) []byte {
 	b := svU64(svPrefix([]byte(s.Agency)), ^svNanos(s.CreateTime))

@@ -27,25 +27,27 @@ type questionRecord struct {
 }
 
 type surveyRecord struct {
-	Agency        string           `json:"agency"`
-	ID            string           `json:"id"`
-	Title         string           `json:"title"`
-	Description   string           `json:"description,omitempty"`
-	Kind          string           `json:"kind"`
-	Questions     []questionRecord `json:"questions"`
-	State         string           `json:"state"`
-	ResponseCount int64            `json:"response_count,omitempty"`
-	CreateTime    time.Time        `json:"create_time"`
-	UpdateTime    time.Time        `json:"update_time,omitzero"`
-	OpenTime      time.Time        `json:"open_time,omitzero"`
-	CloseTime     time.Time        `json:"close_time,omitzero"`
-	Revision      int64            `json:"revision"`
+	Agency      string           `json:"agency"`
+	ID          string           `json:"id"`
+	Title       string           `json:"title"`
+	Description string           `json:"description,omitempty"`
+	Kind        string           `json:"kind"`
+	Questions   []questionRecord `json:"questions"`
+	State       string           `json:"state"`
+	// ResponseCount is read from surveys stored before the count moved
+	// to its own key (responseCountKey), and never written.
+	ResponseCount int64     `json:"response_count,omitempty"`
+	CreateTime    time.Time `json:"create_time"`
+	UpdateTime    time.Time `json:"update_time,omitzero"`
+	OpenTime      time.Time `json:"open_time,omitzero"`
+	CloseTime     time.Time `json:"close_time,omitzero"`
+	Revision      int64     `json:"revision"`
 }
 
 func toSurveyRecord(s feedback.Survey) surveyRecord {
 	r := surveyRecord{
 		Agency: s.Agency, ID: s.ID, Title: s.Title, Description: s.Description,
-		Kind: s.Kind.String(), State: s.State.String(), ResponseCount: s.ResponseCount,
+		Kind: s.Kind.String(), State: s.State.String(),
 		CreateTime: s.CreateTime, UpdateTime: s.UpdateTime, OpenTime: s.OpenTime, CloseTime: s.CloseTime,
 		Revision: s.Revision,
 	}

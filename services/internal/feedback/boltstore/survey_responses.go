@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 
 	"github.com/engagehq/engage/services/internal/errs"
@@ -49,12 +50,25 @@ func deviceHash(key []byte, survey feedback.SurveyKey, token string) []byte {
 	return m.Sum(nil)
 }
 
-// CreateSurveyResponse implements feedback.SurveyStore.
+// CreateSurveyResponse implements feedback.SurveyStore. The answer is
+// encoded before its write is queued, and again inside only when an
+// invitation gives it another area; the survey's record is read, not
+// written, since its count of answers has a key of its own.
 func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyResponse, proof feedback.ResponseProof, periods []feedback.TrustPeriod, check func(feedback.Survey) error) (feedback.SurveyResponse, []feedback.TrustCell, error) {
+	if r.ID == "" {
+		return feedback.SurveyResponse{}, nil, fmt.Errorf("create survey response: id is required: %w", errs.InvalidArgument)
+	}
+	rec := toResponseRecord(r)
+	r.CreateTime = rec.Hour
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return feedback.SurveyResponse{}, nil, fmt.Errorf("encode survey response: %w", err)
+	}
+	key, timeKey := responseKey(r.Key()), responseTimeKey(r)
 	var out feedback.SurveyResponse
 	var cells []feedback.TrustCell
 	sk := feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey}
-	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
+	err = s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out, cells = r, nil
 		sv, err := loadSurvey(tx, sk)
 		if err != nil {
@@ -67,22 +81,22 @@ func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyRespo
 			return err
 		}
 		responses := tx.Bucket(bucketResponses)
-		if out.ID == "" {
-			return fmt.Errorf("create survey response: id is required: %w", errs.InvalidArgument)
-		}
-		if responses.Get(responseKey(out.Key())) != nil {
+		if responses.Get(key) != nil {
 			return fmt.Errorf("survey response %s: %w", out.Key().Name(), errs.AlreadyExists)
 		}
-		rec := toResponseRecord(out)
-		out.CreateTime = rec.Hour
-		if err := svPutJSON(responses, responseKey(out.Key()), rec); err != nil {
+		value := raw
+		if out.Area != r.Area {
+			if value, err = json.Marshal(toResponseRecord(out)); err != nil {
+				return fmt.Errorf("encode survey response: %w", err)
+			}
+		}
+		if err := responses.Put(key, value); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketResponsesByTime).Put(responseTimeKey(out), nil); err != nil {
+		if err := tx.Bucket(bucketResponsesByTime).Put(timeKey, nil); err != nil {
 			return err
 		}
-		sv.ResponseCount++
-		if err := putSurvey(tx, sv); err != nil {
+		if err := countResponse(tx, sv); err != nil {
 			return err
 		}
 		if out.Trust != nil {

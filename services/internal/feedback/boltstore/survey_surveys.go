@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
@@ -23,7 +24,8 @@ const (
 // not.
 var errSurveyImmutable = errors.New("a survey field the store maintains was changed")
 
-// loadSurvey returns a survey, or errs.NotFound.
+// loadSurvey returns a survey with its number of answers, or
+// errs.NotFound.
 func loadSurvey(tx *bbolt.Tx, k feedback.SurveyKey) (feedback.Survey, error) {
 	var r surveyRecord
 	ok, err := svGetJSON(tx.Bucket(bucketSurveys), surveyKey(k), &r)
@@ -33,11 +35,29 @@ func loadSurvey(tx *bbolt.Tx, k feedback.SurveyKey) (feedback.Survey, error) {
 	if !ok {
 		return feedback.Survey{}, fmt.Errorf("survey %s: %w", k.Name(), errs.NotFound)
 	}
-	return r.domain(), nil
+	sv := r.domain()
+	if n := tx.Bucket(bucketSurveys).Get(responseCountKey(k)); n != nil {
+		sv.ResponseCount = int64(boltdb.ParseU64(n))
+	}
+	return sv, nil
 }
 
+// countResponse adds an answer to a survey's count.
+func countResponse(tx *bbolt.Tx, sv feedback.Survey) error {
+	return tx.Bucket(bucketSurveys).Put(responseCountKey(sv.Key()), boltdb.U64(uint64(sv.ResponseCount)+1))
+}
+
+// putSurvey stores a survey's record. The count of its answers is kept by
+// countResponse, but one read from an older record moves to its own key
+// here, since the record is written without it.
 func putSurvey(tx *bbolt.Tx, s feedback.Survey) error {
-	return svPutJSON(tx.Bucket(bucketSurveys), surveyKey(s.Key()), toSurveyRecord(s))
+	b := tx.Bucket(bucketSurveys)
+	if s.ResponseCount > 0 && b.Get(responseCountKey(s.Key())) == nil {
+		if err := b.Put(responseCountKey(s.Key()), boltdb.U64(uint64(s.ResponseCount))); err != nil {
+			return err
+		}
+	}
+	return svPutJSON(b, surveyKey(s.Key()), toSurveyRecord(s))
 }
 
 // CreateSurvey implements feedback.SurveyStore.
@@ -197,6 +217,9 @@ func (s *Store) DeleteSurvey(ctx context.Context, k feedback.SurveyKey, check fu
 				"only a draft can be deleted; close the survey instead"), "SURVEY_NOT_DRAFT")
 		}
 		if err := tx.Bucket(bucketSurveysByTime).Delete(surveyTimeKey(sv)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSurveys).Delete(responseCountKey(k)); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketSurveys).Delete(surveyKey(k))

@@ -199,6 +199,16 @@ func testDeviceOnce(t *testing.T, s feedback.Store) {
 	if err != nil || sv.ResponseCount != 2 {
 		t.Fatalf("response count %d (%v), want 2", sv.ResponseCount, err)
 	}
+	renamed, err := s.UpdateSurvey(ctx, sv.Key(), func(sv *feedback.Survey) error {
+		sv.Title = "Renamed"
+		return nil
+	})
+	if err != nil || renamed.ResponseCount != 2 {
+		t.Fatalf("response count after an update %d (%v), want 2", renamed.ResponseCount, err)
+	}
+	if sv, err = s.Survey(ctx, sv.Key()); err != nil || sv.ResponseCount != 2 {
+		t.Fatalf("response count read after an update %d (%v), want 2", sv.ResponseCount, err)
+	}
 	list, _, err := s.ListSurveyResponses(ctx, sv.Key(), feedback.SurveyPage{Size: 10})
 	if err != nil || len(list) != 2 {
 		t.Fatalf("list: %d answers (%v), want 2", len(list), err)
