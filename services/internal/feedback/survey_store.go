@@ -107,18 +107,9 @@ type Retry struct {
 	Sealed []byte
 }
 
-// SurveyPage selects a page of a list.
-type SurveyPage struct {
-	// After is the cursor returned with the previous page; nil for the
-	// first page.
-	After []byte
-	// Size is the most items to return (at least 1).
-	Size int
-	// MaxScan bounds the rows examined, kept or skipped; zero means no
-	// bound. A list that stops there returns a cursor even with fewer than
-	// Size items.
-	MaxScan int
-}
+// SurveyPage selects a page of a survey list, as FeedbackPage does for
+// feedback.
+type SurveyPage = FeedbackPage
 
 // ResponseProof is what entitles an answer: a device token for a GENERAL
 // survey or an invitation token for a POST_CONTACT one.

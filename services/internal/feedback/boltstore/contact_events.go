@@ -107,7 +107,7 @@ func (s *Store) ListContactEvents(_ context.Context, agency string, page feedbac
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		var err error
-		next, err = svScan(tx.Bucket(bucketContactsByTime), svPrefix([]byte(agency)), page, func(suffix []byte) (bool, error) {
+		next, err = fbScan(tx.Bucket(bucketContactsByTime), fbPrefix([]byte(agency)), page, false, func(suffix []byte) (bool, error) {
 			e, err := loadContact(tx, feedback.ContactEventKey{Agency: agency, Event: string(suffix[8:])})
 			if err != nil {
 				return false, err

@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"time"
@@ -85,21 +84,6 @@ func surveyBuckets() [][]byte {
 	}
 }
 
-// svJoin joins parts with \0.
-func svJoin(parts ...string) []byte {
-	var b []byte
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, 0)
-		}
-		b = append(b, p...)
-	}
-	return b
-}
-
-// svPrefix returns k followed by \0: the prefix of every key below k.
-func svPrefix(k []byte) []byte { return append(bytes.Clone(k), 0) }
-
 // svU64 appends n big-endian.
 func svU64(b []byte, n uint64) []byte { return binary.BigEndian.AppendUint64(b, n) }
 
@@ -111,33 +95,33 @@ func svNanos(t time.Time) uint64 {
 	return uint64(t.UnixNano())
 }
 
-func surveyKey(k feedback.SurveyKey) []byte { return svJoin(k.Agency, k.Survey) }
+func surveyKey(k feedback.SurveyKey) []byte { return fbJoin(k.Agency, k.Survey) }
 
 // responseCountKey is the key of a survey's number of answers, kept apart
 // from its record so that an answer writes 8 bytes rather than the whole
 // survey again.
 func responseCountKey(k feedback.SurveyKey) []byte {
-	return append(svPrefix(surveyKey(k)), "answers"...)
+	return append(fbPrefix(surveyKey(k)), "answers"...)
 }
 
 func surveyTimeKey(s feedback.Survey) []byte {
-	b := svU64(svPrefix([]byte(s.Agency)), ^svNanos(s.CreateTime))
+	b := svU64(fbPrefix([]byte(s.Agency)), ^svNanos(s.CreateTime))
 	return append(b, s.ID...)
 }
 
 func responseKey(k feedback.SurveyResponseKey) []byte {
-	return svJoin(k.Agency, k.Survey, k.Response)
+	return fbJoin(k.Agency, k.Survey, k.Response)
 }
 
 func responseTimeKey(r feedback.SurveyResponse) []byte {
-	b := svU64(svPrefix(surveyKey(feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey})), ^svNanos(r.CreateTime))
+	b := svU64(fbPrefix(surveyKey(feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey})), ^svNanos(r.CreateTime))
 	return append(b, r.ID...)
 }
 
-func contactKey(k feedback.ContactEventKey) []byte { return svJoin(k.Agency, k.Event) }
+func contactKey(k feedback.ContactEventKey) []byte { return fbJoin(k.Agency, k.Event) }
 
 func contactTimeKey(e feedback.ContactEvent) []byte {
-	b := svU64(svPrefix([]byte(e.Agency)), ^svNanos(e.CreateTime))
+	b := svU64(fbPrefix([]byte(e.Agency)), ^svNanos(e.CreateTime))
 	return append(b, e.ID...)
 }
 
@@ -149,7 +133,7 @@ func invitationKey(token string) []byte {
 // retryKey hashes the caller and request id: the request id derives the
 // key that seals a contact event's token, so it is never stored as is.
 func retryKey(r feedback.Retry) []byte {
-	h := sha256.Sum256(svJoin(r.Caller, r.ID))
+	h := sha256.Sum256(fbJoin(r.Caller, r.ID))
 	return h[:]
 }
 
@@ -162,7 +146,7 @@ func intervalByte(i feedbackv1.Interval) byte {
 }
 
 func trustKey(k feedback.TrustCellKey) []byte {
-	b := svPrefix(svJoin(k.Agency, k.Area))
+	b := fbPrefix(fbJoin(k.Agency, k.Area))
 	b = append(b, intervalByte(k.Interval))
 	return svU64(b, uint64(k.Start.Unix()))
 }

@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -225,40 +224,4 @@ func svPutJSON(b *bbolt.Bucket, k []byte, v any) error {
 		return fmt.Errorf("encode %q: %w", k, err)
 	}
 	return b.Put(k, raw)
-}
-
-// svScan walks the keys of b under pfx after the suffix after, calling
-// visit with each suffix until it has kept page.Size items or examined
-// page.MaxScan rows, and returns the next page's cursor (nil at the end).
-func svScan(b *bbolt.Bucket, pfx []byte, page feedback.SurveyPage, visit func(suffix []byte) (bool, error)) ([]byte, error) {
-	size := max(page.Size, 1)
-	c := b.Cursor()
-	var k []byte
-	if page.After == nil {
-		k, _ = c.Seek(pfx)
-	} else {
-		start := append(bytes.Clone(pfx), page.After...)
-		k, _ = c.Seek(start)
-		if k != nil && bytes.Equal(k, start) {
-			k, _ = c.Next()
-		}
-	}
-	kept, examined := 0, 0
-	var last []byte
-	for ; k != nil && bytes.HasPrefix(k, pfx); k, _ = c.Next() {
-		if kept >= size || (page.MaxScan > 0 && examined >= page.MaxScan) {
-			return last, nil
-		}
-		suffix := k[len(pfx):]
-		ok, err := visit(suffix)
-		if err != nil {
-			return nil, err
-		}
-		examined++
-		if ok {
-			kept++
-		}
-		last = bytes.Clone(suffix)
-	}
-	return nil, nil
 }
