@@ -97,6 +97,9 @@ func trustPeriods(req *feedbackv1.GetTrustIndexRequest, now time.Time, loc *time
 		}
 		start := req.GetStartTime().AsTime()
 		if start.After(end) {
+			if req.GetEndTime() == nil {
+				return nil, errs.Field("start_time", "must not be in the future when end_time is omitted")
+			}
 			return nil, errs.Field("end_time", "must not be before start_time")
 		}
 		if end.Sub(start) > trustMaxRange {

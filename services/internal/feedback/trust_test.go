@@ -127,6 +127,9 @@ func TestTrustIndexRequests(t *testing.T) {
 		{"start after end", &feedbackv1.GetTrustIndexRequest{
 			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.Add(time.Hour)), EndTime: timestamppb.New(svStart),
 		}, codes.InvalidArgument, "end_time"},
+		{"start in the future, no end", &feedbackv1.GetTrustIndexRequest{
+			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.Add(time.Hour)),
+		}, codes.InvalidArgument, "start_time"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
