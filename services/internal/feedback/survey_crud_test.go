@@ -158,3 +158,15 @@ func TestSurveyLife(t *testing.T) {
 	})
 	svWantCode(t, "unknown agency", err, codes.NotFound)
 }
+
+func TestSurveyUpdateOfNothing(t *testing.T) {
+	t.Parallel()
+	e := newSvEnv(t, feedback.Config{})
+	an := e.analyst("ana", "metro")
+	sv := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_GENERAL, false)
+	_, err := e.surveys.UpdateSurvey(an.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: &feedbackv1.Survey{Name: sv.GetName()}})
+	svWantField(t, "update setting nothing", err, "update_mask")
+	got, err := e.surveys.GetSurvey(an.ctx(t), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
+	svMust(t, "get", err)
+	svDiff(t, "survey after a refused update", got, sv)
+}

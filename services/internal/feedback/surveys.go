@@ -217,6 +217,10 @@ func (s *surveyServer) UpdateSurvey(ctx context.Context, req *feedbackv1.UpdateS
 	if err != nil {
 		return nil, err
 	}
+	if len(fields) == 0 {
+		// Else the revision and update time would change with nothing else.
+		return nil, errs.Field("update_mask", "names nothing to change: set a field of survey or list it here")
+	}
 	if err := applySurvey(&Survey{}, in, fields); err != nil {
 		return nil, err
 	}
