@@ -2,10 +2,7 @@ package feedback
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -98,7 +95,7 @@ func (s *surveyServer) CreateContactEvent(ctx context.Context, req *feedbackv1.C
 		e.Outcome, e.InvitationExpireTime = feedbackv1.ContactEvent_OUTCOME_INVITED, expire
 		inv = &Invitation{Token: token, Agency: agency, Survey: sk.Survey, Area: e.Area, ExpireTime: expire}
 		if retry.ID != "" {
-			retry.Sealed = sealToken(retry.ID, token)
+			retry.Sealed = seal("contact", retry.ID, []byte(token))
 		}
 	}
 	got, sealed, err := s.store.CreateContactEvent(ctx, e, inv, retry, func(sv Survey) error {
@@ -116,9 +113,11 @@ func (s *surveyServer) CreateContactEvent(ctx context.Context, req *feedbackv1.C
 	out := contactToProto(got)
 	if got.ID != e.ID && got.Outcome == feedbackv1.ContactEvent_OUTCOME_INVITED {
 		// A retry: the token comes back from its sealed copy.
-		if token, err = unsealToken(req.GetRequestId(), sealed); err != nil {
+		plain, err := unseal("contact", req.GetRequestId(), sealed)
+		if err != nil {
 			return nil, fmt.Errorf("create contact event: retry: %w", err)
 		}
+		token = string(plain)
 	}
 	if got.Outcome == feedbackv1.ContactEvent_OUTCOME_SUPPRESSED {
 		if err := s.auditSuppression(ctx, p, got); err != nil {
@@ -172,47 +171,6 @@ func invitationToken() string {
 	var b [32]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand panics instead)
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// sealKey derives the key that seals a contact event's token from its
-// request id, which the store keeps only hashed: a retry, which knows the
-// request id, gets the token back; the database alone cannot.
-func sealKey(requestID string) []byte {
-	k := sha256.Sum256([]byte("engage contact seal" + requestID))
-	return k[:]
-}
-
-// sealToken encrypts token with AES-GCM under sealKey(requestID); the
-// nonce leads the result.
-func sealToken(requestID, token string) []byte {
-	gcm := sealCipher(requestID)
-	nonce := make([]byte, gcm.NonceSize())
-	_, _ = rand.Read(nonce)
-	return gcm.Seal(nonce, nonce, []byte(token), nil)
-}
-
-func unsealToken(requestID string, sealed []byte) (string, error) {
-	gcm := sealCipher(requestID)
-	if len(sealed) < gcm.NonceSize() {
-		return "", fmt.Errorf("sealed token too short")
-	}
-	plain, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], nil)
-	if err != nil {
-		return "", fmt.Errorf("unseal token: %w", err)
-	}
-	return string(plain), nil
-}
-
-func sealCipher(requestID string) cipher.AEAD {
-	block, err := aes.NewCipher(sealKey(requestID))
-	if err != nil {
-		panic(err) // a 32-byte key always makes a cipher
-	}
-	gcm, err := cipher.NewGCM(block)
-	if err != nil {
-		panic(err)
-	}
-	return gcm
 }
 
 // GetContactEvent returns a contact event, without its token.

@@ -1,12 +1,9 @@
 package feedback
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -143,49 +140,20 @@ func requestKey(purpose, agency, caller, requestID string) []byte {
 // anonymous submitter does is.
 func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
-// codeSealKey derives the key that seals a code and PIN for the retries of one
-// request id. The request record is keyed by another hash of the id, so
-// the database alone cannot open what it holds.
-func codeSealKey(requestID string) []byte {
-	k := sha256.Sum256([]byte("engage feedback seal" + requestID))
-	return k[:]
+// sealCode seals a code and PIN for the retries of one request id.
+func sealCode(requestID, code, pin string) []byte {
+	return seal("feedback", requestID, []byte(code+"\x00"+pin))
 }
 
-// seal encrypts code and PIN with AES-256-GCM under the request id's key.
-func seal(requestID, code, pin string) []byte {
-	aead := newAEAD(codeSealKey(requestID))
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, []byte(code+"\x00"+pin), nil)
-}
-
-var errUnseal = errors.New("the sealed tracking code does not open with this request id")
-
-// unseal opens what seal made.
-func unseal(requestID string, sealed []byte) (code, pin string, err error) {
-	aead := newAEAD(codeSealKey(requestID))
-	if len(sealed) < aead.NonceSize() {
-		return "", "", errUnseal
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
+// unsealCode opens what sealCode made.
+func unsealCode(requestID string, sealed []byte) (code, pin string, err error) {
+	plain, err := unseal("feedback", requestID, sealed)
 	if err != nil {
-		return "", "", errUnseal
+		return "", "", err
 	}
 	code, pin, ok := strings.Cut(string(plain), "\x00")
 	if !ok {
 		return "", "", errUnseal
 	}
 	return code, pin, nil
-}
-
-func newAEAD(key []byte) cipher.AEAD {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		panic(err) // a 32-byte key is always valid
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		panic(err)
-	}
-	return aead
 }

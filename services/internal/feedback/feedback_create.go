@@ -83,7 +83,7 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 		f.ID = codeFeedbackID(agency, norm)
 		f.SecretHash = secretHash(agency, norm, pin)
 		if request.Key != nil {
-			request.Sealed = seal(req.GetRequestId(), code, pin)
+			request.Sealed = sealCode(req.GetRequestId(), code, pin)
 		}
 	}
 	stored, prev, err := s.store.CreateFeedback(ctx, f, request)
@@ -117,7 +117,7 @@ func replayedFeedback(stored Feedback, prev FeedbackRequest, retry Feedback, req
 	if !stored.Anonymous {
 		return feedbackToProto(stored, ownerView), nil
 	}
-	code, pin, err := unseal(requestID, prev.Sealed)
+	code, pin, err := unsealCode(requestID, prev.Sealed)
 	if err != nil {
 		return nil, errRequestReused
 	}
