@@ -17,23 +17,8 @@ import (
 // 95 % confidence interval mean ± 1.96·s/√n; every figure drawn from fewer
 // than k respondents is suppressed.
 
-const (
-	// trustDefaultPeriods is how many periods a query without start_time
-	// returns, ending with the one containing end_time.
-	trustDefaultPeriods = 12
-	// trustMaxRange is the longest range a query may span.
-	trustMaxRange = 5 * 366 * 24 * time.Hour
-	// z95 is the two-sided 95 % normal quantile.
-	z95 = 1.96
-)
-
-// trustInterval applies the default interval, MONTH.
-func trustInterval(i feedbackv1.Interval) feedbackv1.Interval {
-	if i == feedbackv1.Interval_INTERVAL_WEEK {
-		return i
-	}
-	return feedbackv1.Interval_INTERVAL_MONTH
-}
+// z95 is the two-sided 95 % normal quantile.
+const z95 = 1.96
 
 // GetTrustIndex returns an area's (or the agency's) Trust Index per period,
 // oldest first, reading one aggregate per period whatever the number of
@@ -48,15 +33,15 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	if area != "" && !surveyArea.MatchString(area) {
 		return nil, errs.Field("area", "must be 1 to 40 lowercase letters, digits, _ and -")
 	}
-	interval := trustInterval(req.GetInterval())
-	if v := req.GetInterval(); v != feedbackv1.Interval_INTERVAL_UNSPECIFIED && v != feedbackv1.Interval_INTERVAL_WEEK && v != feedbackv1.Interval_INTERVAL_MONTH {
-		return nil, errs.Field("interval", "must be INTERVAL_WEEK or INTERVAL_MONTH")
-	}
 	loc, err := s.surveyAgencyLocation(ctx, agency)
 	if err != nil {
 		return nil, fmt.Errorf("trust index: %w", err)
 	}
-	starts, err := trustPeriods(req, s.now(), loc, interval)
+	start, end, err := trustRange(req)
+	if err != nil {
+		return nil, err
+	}
+	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -80,38 +65,21 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	return out, nil
 }
 
-// trustPeriods returns the starts of the periods a query covers.
-func trustPeriods(req *feedbackv1.GetTrustIndexRequest, now time.Time, loc *time.Location, interval feedbackv1.Interval) ([]time.Time, error) {
-	end := now
-	if req.GetEndTime() != nil {
-		if err := req.GetEndTime().CheckValid(); err != nil {
-			return nil, errs.Field("end_time", "is not a valid time")
+// trustRange returns a query's start and end times, zero when omitted.
+func trustRange(req *feedbackv1.GetTrustIndexRequest) (start, end time.Time, err error) {
+	if ts := req.GetStartTime(); ts != nil {
+		if ts.CheckValid() != nil {
+			return start, end, errs.Field("start_time", "is not a valid time")
 		}
-		end = req.GetEndTime().AsTime()
+		start = ts.AsTime()
 	}
-	last := periodStart(loc, interval, end)
-	first := periodAdd(loc, interval, last, -(trustDefaultPeriods - 1))
-	if req.GetStartTime() != nil {
-		if err := req.GetStartTime().CheckValid(); err != nil {
-			return nil, errs.Field("start_time", "is not a valid time")
+	if ts := req.GetEndTime(); ts != nil {
+		if ts.CheckValid() != nil {
+			return start, end, errs.Field("end_time", "is not a valid time")
 		}
-		start := req.GetStartTime().AsTime()
-		if start.After(end) {
-			if req.GetEndTime() == nil {
-				return nil, errs.Field("start_time", "must not be in the future when end_time is omitted")
-			}
-			return nil, errs.Field("end_time", "must not be before start_time")
-		}
-		if end.Sub(start) > trustMaxRange {
-			return nil, errs.Field("end_time", "must be at most 5 years after start_time")
-		}
-		first = periodStart(loc, interval, start)
+		end = ts.AsTime()
 	}
-	var out []time.Time
-	for p := first; !p.After(last); p = periodAdd(loc, interval, p, 1) {
-		out = append(out, p)
-	}
-	return out, nil
+	return start, end, nil
 }
 
 // trustScore is a cell's mean score and whether it has at least k

@@ -121,12 +121,18 @@ func TestTrustIndexRequests(t *testing.T) {
 		field string
 	}{
 		{"unknown agency", &feedbackv1.GetTrustIndexRequest{Name: "agencies/ghost/trustIndex"}, codes.NotFound, ""},
+		{"start in year 0", &feedbackv1.GetTrustIndexRequest{
+			Name: "agencies/metro/trustIndex", StartTime: &timestamppb.Timestamp{Seconds: -62135596800 - 86400},
+		}, codes.InvalidArgument, "start_time"},
+		{"end in year 10000", &feedbackv1.GetTrustIndexRequest{
+			Name: "agencies/metro/trustIndex", EndTime: &timestamppb.Timestamp{Seconds: 253402300800 + 10},
+		}, codes.InvalidArgument, "end_time"},
 		{"over five years", &feedbackv1.GetTrustIndexRequest{
 			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.AddDate(-6, 0, 0)),
 		}, codes.InvalidArgument, "end_time"},
 		{"start after end", &feedbackv1.GetTrustIndexRequest{
 			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.Add(time.Hour)), EndTime: timestamppb.New(svStart),
-		}, codes.InvalidArgument, "end_time"},
+		}, codes.InvalidArgument, "start_time"},
 		{"start in the future, no end", &feedbackv1.GetTrustIndexRequest{
 			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.Add(time.Hour)),
 		}, codes.InvalidArgument, "start_time"},
