@@ -19,10 +19,7 @@ func (s *Service) surveyAgencyLocation(ctx context.Context, agency string) (*tim
 	if err != nil {
 		return nil, fmt.Errorf("agency %s: %w", agency, err)
 	}
-	if info.Location == nil {
-		return time.UTC, nil
-	}
-	return info.Location, nil
+	return agencyLocation(info), nil
 }
 
 // CreateSurveyResponse answers an open survey anonymously. The handler never
