@@ -183,6 +183,12 @@ func TestETagConflicts(t *testing.T) {
 	_, err = e.feedback.ChangeFeedbackState(ana.ctx(t), &feedbackv1.ChangeFeedbackStateRequest{Name: f.GetName(), State: feedbackv1.Feedback_STATE_TRIAGED, Etag: read.GetEtag()})
 	wantCode(t, "state change with a stale etag", err, codes.FailedPrecondition)
 	_, err = e.feedback.UpdateFeedback(ana.ctx(t), &feedbackv1.UpdateFeedbackRequest{
+		Feedback: &feedbackv1.Feedback{Name: f.GetName(), Assignee: "accounts/ana", Etag: "garbage"},
+	})
+	wantField(t, "update with a garbage etag", err, "feedback.etag")
+	_, err = e.feedback.ChangeFeedbackState(ana.ctx(t), &feedbackv1.ChangeFeedbackStateRequest{Name: f.GetName(), State: feedbackv1.Feedback_STATE_TRIAGED, Etag: `W/"x"`})
+	wantField(t, "state change with a garbage etag", err, "etag")
+	_, err = e.feedback.UpdateFeedback(ana.ctx(t), &feedbackv1.UpdateFeedbackRequest{
 		Feedback: &feedbackv1.Feedback{Name: f.GetName(), Text: "rewritten"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"text"}},
 	})
 	wantField(t, "update of text", err, "update_mask")

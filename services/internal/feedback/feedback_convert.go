@@ -1,8 +1,6 @@
 package feedback
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
@@ -16,19 +14,6 @@ func pbTime(t time.Time) *timestamppb.Timestamp {
 		return nil
 	}
 	return timestamppb.New(t)
-}
-
-// feedbackETag renders a revision as a quoted string, as HTTP does.
-func feedbackETag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
-
-// feedbackETagMatches compares a client's etag with a revision; quotes and
-// a weak prefix are optional. An empty etag matches anything.
-func feedbackETagMatches(tag string, revision int64) bool {
-	if tag == "" {
-		return true
-	}
-	tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
-	return tag == strconv.FormatInt(revision, 10)
 }
 
 // toneOf scores a text.
@@ -81,7 +66,7 @@ func feedbackToProto(f Feedback, v view) *feedbackv1.Feedback {
 		State:          f.State,
 		CreateTime:     pbTime(f.CreateTime),
 		UpdateTime:     pbTime(f.UpdateTime),
-		Etag:           feedbackETag(f.Revision),
+		Etag:           etag(f.Revision),
 	}
 	if f.Rating > 0 {
 		r := f.Rating

@@ -10,9 +10,6 @@ import (
 	"github.com/engagehq/engage/services/internal/errs"
 )
 
-var errFeedbackETag = errs.WithReason(errs.Public(errs.FailedPrecondition,
-	"the feedback was changed by someone else since you read it; read it again"), "ETAG_MISMATCH")
-
 // The fields of feedback UpdateFeedback changes.
 var feedbackUpdatable = []string{"category", "area", "assignee"}
 
@@ -62,8 +59,8 @@ func (s *feedbackServer) UpdateFeedback(ctx context.Context, req *feedbackv1.Upd
 	}
 	now := s.now().UTC()
 	f, err := s.store.UpdateFeedback(ctx, agency, id, func(f *Feedback) error {
-		if !feedbackETagMatches(in.GetEtag(), f.Revision) {
-			return errFeedbackETag
+		if err := checkETag("feedback.etag", in.GetEtag(), f.Revision); err != nil {
+			return err
 		}
 		for _, field := range fields {
 			switch field {
@@ -118,8 +115,8 @@ func (s *feedbackServer) ChangeFeedbackState(ctx context.Context, req *feedbackv
 	}
 	now := s.now().UTC()
 	f, err := s.store.UpdateFeedback(ctx, agency, id, func(f *Feedback) error {
-		if !feedbackETagMatches(req.GetEtag(), f.Revision) {
-			return errFeedbackETag
+		if err := checkETag("etag", req.GetEtag(), f.Revision); err != nil {
+			return err
 		}
 		if !transitionAllowed(f.State, to) {
 			return errs.WithReason(errs.Public(errs.FailedPrecondition,

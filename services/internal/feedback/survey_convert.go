@@ -3,12 +3,10 @@ package feedback
 import (
 	"crypto/rand"
 	"encoding/base32"
-	"strconv"
 	"strings"
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
-	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -70,33 +68,13 @@ func surveyTimestamp(t time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(t)
 }
 
-// surveyETag renders a revision as a quoted string, as HTTP does.
-func surveyETag(revision int64) string { return `"` + strconv.FormatInt(revision, 10) + `"` }
-
-// errSurveyETag is a stale etag.
-var errSurveyETag = errs.WithReason(errs.Public(errs.FailedPrecondition,
-	"it was changed by someone else since you read it; read it again"), "ETAG_MISMATCH")
-
-// checkSurveyETag accepts an empty etag or one of revision; quotes and a
-// weak prefix are optional.
-func checkSurveyETag(tag string, revision int64) error {
-	if tag == "" {
-		return nil
-	}
-	tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
-	if tag != strconv.FormatInt(revision, 10) {
-		return errSurveyETag
-	}
-	return nil
-}
-
 func surveyToProto(s Survey) *feedbackv1.Survey {
 	out := &feedbackv1.Survey{
 		Name: s.Key().Name(), Title: s.Title, Description: s.Description, Kind: s.Kind, State: s.State,
 		ResponseCount: s.ResponseCount,
 		CreateTime:    surveyTimestamp(s.CreateTime), UpdateTime: surveyTimestamp(s.UpdateTime),
 		OpenTime: surveyTimestamp(s.OpenTime), CloseTime: surveyTimestamp(s.CloseTime),
-		Etag: surveyETag(s.Revision),
+		Etag: etag(s.Revision),
 	}
 	for _, q := range s.Questions {
 		out.Questions = append(out.Questions, &feedbackv1.Question{

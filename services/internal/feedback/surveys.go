@@ -226,7 +226,7 @@ func (s *surveyServer) UpdateSurvey(ctx context.Context, req *feedbackv1.UpdateS
 	}
 	now := s.now()
 	sv, err := s.store.UpdateSurvey(ctx, k, func(sv *Survey) error {
-		if err := checkSurveyETag(in.GetEtag(), sv.Revision); err != nil {
+		if err := checkETag("survey.etag", in.GetEtag(), sv.Revision); err != nil {
 			return err
 		}
 		sv.UpdateTime = now
@@ -247,7 +247,7 @@ func (s *surveyServer) DeleteSurvey(ctx context.Context, req *feedbackv1.DeleteS
 	if err := requireSurveyAnalyst(ctx, k.Agency, req.GetName()); err != nil {
 		return nil, err
 	}
-	err = s.store.DeleteSurvey(ctx, k, func(sv Survey) error { return checkSurveyETag(req.GetEtag(), sv.Revision) })
+	err = s.store.DeleteSurvey(ctx, k, func(sv Survey) error { return checkETag("etag", req.GetEtag(), sv.Revision) })
 	if err != nil {
 		return nil, fmt.Errorf("delete survey: %w", err)
 	}
@@ -281,7 +281,7 @@ func (s *surveyServer) moveSurvey(ctx context.Context, name, etag string, to fee
 	now := s.now()
 	var same Survey
 	sv, err := s.store.UpdateSurvey(ctx, k, func(sv *Survey) error {
-		if err := checkSurveyETag(etag, sv.Revision); err != nil {
+		if err := checkETag("etag", etag, sv.Revision); err != nil {
 			return err
 		}
 		if sv.State == to {
