@@ -56,7 +56,7 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 	}
 	info, err := s.agencies.Agency(ctx, agency)
 	if err != nil {
-		return nil, fmt.Errorf("create feedback: agency %s: %w", agency, err)
+		return nil, fmt.Errorf("create feedback: %w", err)
 	}
 	now := s.now()
 	if t := f.IncidentTime; !t.IsZero() && t.After(now) {

@@ -11,6 +11,7 @@ import (
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Feedback statistics and the complaint summary, from the aggregates that
@@ -99,11 +100,18 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	}
 	info, err := s.agencies.Agency(ctx, agency)
 	if err != nil {
-		return nil, fmt.Errorf("feedback stats: agency %s: %w", agency, err)
+		return nil, fmt.Errorf("feedback stats: %w", err)
 	}
 	loc := agencyLocation(info)
-	interval, starts, err := statsRange(loc, req.GetInterval(), optionalTime(req.GetStartTime().AsTime(), req.GetStartTime() != nil),
-		optionalTime(req.GetEndTime().AsTime(), req.GetEndTime() != nil), s.now())
+	start, err := requestTime("start_time", req.GetStartTime())
+	if err != nil {
+		return nil, err
+	}
+	end, err := requestTime("end_time", req.GetEndTime())
+	if err != nil {
+		return nil, err
+	}
+	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +150,16 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	return out, nil
 }
 
-func optionalTime(t time.Time, set bool) time.Time {
-	if !set {
-		return time.Time{}
+// requestTime returns a request's time, the zero time when it is unset. A
+// time outside the years 1 to 9999 is INVALID_ARGUMENT naming field.
+func requestTime(field string, ts *timestamppb.Timestamp) (time.Time, error) {
+	if ts == nil {
+		return time.Time{}, nil
 	}
-	return t
+	if err := ts.CheckValid(); err != nil {
+		return time.Time{}, errs.Field(field, "must be a time from year 1 to 9999")
+	}
+	return ts.AsTime(), nil
 }
 
 // GetComplaintSummary returns the complaints per category of an area (the
@@ -171,7 +184,14 @@ func (s *statsServer) GetComplaintSummary(ctx context.Context, req *feedbackv1.G
 	if req.GetEndTime() == nil {
 		return nil, errs.Field("end_time", "is required")
 	}
-	start, end := req.GetStartTime().AsTime(), req.GetEndTime().AsTime()
+	start, err := requestTime("start_time", req.GetStartTime())
+	if err != nil {
+		return nil, err
+	}
+	end, err := requestTime("end_time", req.GetEndTime())
+	if err != nil {
+		return nil, err
+	}
 	if !end.After(start) {
 		return nil, errs.Field("end_time", "must be after start_time")
 	}
@@ -179,7 +199,7 @@ func (s *statsServer) GetComplaintSummary(ctx context.Context, req *feedbackv1.G
 		return nil, errs.Field("end_time", "must be at most %d years after start_time", maxStatsYears)
 	}
 	if _, err := s.agencies.Agency(ctx, agency); err != nil {
-		return nil, fmt.Errorf("complaint summary: agency %s: %w", agency, err)
+		return nil, fmt.Errorf("complaint summary: %w", err)
 	}
 	from, to := utcDay(start), utcDay(end)
 	if to.Before(end) {

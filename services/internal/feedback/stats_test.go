@@ -128,3 +128,38 @@ func TestComplaintSummaryWindows(t *testing.T) {
 		Name: "agencies/metro/complaintSummary", StartTime: day(7, 0), EndTime: day(6, 0)})
 	wantField(t, "end before start", err, "end_time")
 }
+
+// TestStatsTimesOutOfRange checks that a time outside the years 1 to 9999
+// is refused naming its field, not counted over.
+func TestStatsTimesOutOfRange(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	year0 := &timestamppb.Timestamp{Seconds: -62135596800 - 86400}
+	year10000 := &timestamppb.Timestamp{Seconds: 253402300800 + 86400}
+	now := timestamppb.New(fbStart)
+	tests := []struct {
+		name       string
+		start, end *timestamppb.Timestamp
+		field      string
+	}{
+		{"start in year 0", year0, now, "start_time"},
+		{"end in year 10000", nil, year10000, "end_time"},
+		{"end in year 10000 after a start", now, year10000, "end_time"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{
+				Name: "agencies/metro/feedbackStats", StartTime: tc.start, EndTime: tc.end,
+			})
+			wantField(t, "stats", err, tc.field)
+			if tc.start == nil {
+				return
+			}
+			_, err = e.stats.GetComplaintSummary(service(t), &feedbackv1.GetComplaintSummaryRequest{
+				Name: "agencies/metro/complaintSummary", StartTime: tc.start, EndTime: tc.end,
+			})
+			wantField(t, "complaint summary", err, tc.field)
+		})
+	}
+}
