@@ -22,46 +22,54 @@ func (s *Service) checkTrustDrops(cells []TrustCell, loc *time.Location) {
 		defer s.sv.notices.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), trustNoticeTimeout)
 		defer cancel()
-		for _, c := range cells {
-			s.checkTrustDrop(ctx, c, loc)
-		}
+		s.checkTrustDropsNow(ctx, cells, loc)
 	}()
 }
 
-// checkTrustDrop notifies a drop ending in cell cur: both it and the period
-// before have at least k respondents, the score fell by more than
-// Config.TrustDropPoints, and the drop was not notified yet.
-func (s *Service) checkTrustDrop(ctx context.Context, cur TrustCell, loc *time.Location) {
+// checkTrustDropsNow notifies the drops ending in cells: a cell and the
+// period before it both have at least k respondents, the score fell by
+// more than Config.TrustDropPoints, and the drop was not notified yet.
+// The periods before are read at once, and only for cells with a score.
+func (s *Service) checkTrustDropsNow(ctx context.Context, cells []TrustCell, loc *time.Location) {
 	k := s.cfg.MinCellSize
-	score, ok := trustScore(cur, k)
-	if !ok {
+	var scored []TrustCell
+	var prevKeys []TrustCellKey
+	for _, c := range cells {
+		if _, ok := trustScore(c, k); ok {
+			prev := c.TrustCellKey
+			prev.Start = periodAdd(loc, c.Interval, c.Start, -1)
+			scored, prevKeys = append(scored, c), append(prevKeys, prev)
+		}
+	}
+	if len(scored) == 0 {
 		return
 	}
-	prevKey := cur.TrustCellKey
-	prevKey.Start = periodAdd(loc, cur.Interval, cur.Start, -1)
-	prev, err := s.store.TrustCells(ctx, []TrustCellKey{prevKey})
+	prevs, err := s.store.TrustCells(ctx, prevKeys)
 	if err != nil {
-		s.log.WarnContext(ctx, "trust drop check failed", "agency", cur.Agency, "area", cur.Area, "error", err)
+		s.log.WarnContext(ctx, "trust drop check failed", "agency", scored[0].Agency, "error", err)
 		return
 	}
-	prevScore, ok := trustScore(prev[0], k)
-	if !ok || prevScore-score <= s.cfg.TrustDropPoints {
-		return
-	}
-	added, err := s.store.MarkTrustDrop(ctx, cur.TrustCellKey)
-	if err != nil || !added {
+	for i, cur := range scored {
+		score, _ := trustScore(cur, k)
+		prevScore, ok := trustScore(prevs[i], k)
+		if !ok || prevScore-score <= s.cfg.TrustDropPoints {
+			continue
+		}
+		added, err := s.store.MarkTrustDrop(ctx, cur.TrustCellKey)
 		if err != nil {
 			s.log.WarnContext(ctx, "trust drop mark failed", "agency", cur.Agency, "area", cur.Area, "error", err)
 		}
-		return
-	}
-	d := TrustDrop{
-		Agency: agencyResource(cur.Agency), Area: cur.Area, Interval: cur.Interval,
-		PeriodStart: cur.Start, PreviousStart: prevKey.Start,
-		Score: score, PreviousScore: prevScore, Responses: cur.N,
-	}
-	if err := s.notifier.NotifyTrustDrop(ctx, d); err != nil {
-		s.log.WarnContext(ctx, "trust drop notice failed", "agency", d.Agency, "area", d.Area,
-			"interval", d.Interval.String(), "period_start", d.PeriodStart, "error", err)
+		if err != nil || !added {
+			continue
+		}
+		d := TrustDrop{
+			Agency: agencyResource(cur.Agency), Area: cur.Area, Interval: cur.Interval,
+			PeriodStart: cur.Start, PreviousStart: prevKeys[i].Start,
+			Score: score, PreviousScore: prevScore, Responses: cur.N,
+		}
+		if err := s.notifier.NotifyTrustDrop(ctx, d); err != nil {
+			s.log.WarnContext(ctx, "trust drop notice failed", "agency", d.Agency, "area", d.Area,
+				"interval", d.Interval.String(), "period_start", d.PeriodStart, "error", err)
+		}
 	}
 }
