@@ -54,7 +54,7 @@ func TestContactEventSuppression(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := e.report(t, sv.GetName(), tc.typ, tc.ongoing, "")
-			svMust(t, "report", err)
+			must(t, "report", err)
 			if got.GetOutcome() != feedbackv1.ContactEvent_OUTCOME_SUPPRESSED || got.GetSuppressionReason() == "" ||
 				got.GetInvitationToken() != "" || got.GetInvitationUri() != "" || got.GetInvitationExpireTime() != nil {
 				t.Fatalf("suppressed contact: %v", got)
@@ -83,7 +83,7 @@ func TestContactEventInvitation(t *testing.T) {
 	sv := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_POST_CONTACT, true)
 	const requestID = "1f7f2b52-4b55-4d7e-9c55-3a3e9b1d7c21"
 	ev, err := e.report(t, sv.GetName(), feedbackv1.ContactEvent_CONTACT_TYPE_TRAFFIC_STOP, false, requestID)
-	svMust(t, "report", err)
+	must(t, "report", err)
 	raw, err := base64.RawURLEncoding.DecodeString(ev.GetInvitationToken())
 	if err != nil || len(raw) != 32 {
 		t.Fatalf("token %q: %d bytes (%v), want 32", ev.GetInvitationToken(), len(raw), err)
@@ -97,50 +97,50 @@ func TestContactEventInvitation(t *testing.T) {
 		InvitationUri:        "https://engage.example.org/survey?token=" + ev.GetInvitationToken(),
 		InvitationExpireTime: timestamppb.New(wantExpire), CreateTime: timestamppb.New(svStart),
 	}
-	svDiff(t, "invited contact", ev, want)
+	fbDiff(t, "invited contact", ev, want)
 
 	again, err := e.report(t, sv.GetName(), feedbackv1.ContactEvent_CONTACT_TYPE_TRAFFIC_STOP, false, requestID)
-	svMust(t, "retry", err)
-	svDiff(t, "retry", again, want)
+	must(t, "retry", err)
+	fbDiff(t, "retry", again, want)
 
 	// Reads never show the token.
 	noToken := proto.Clone(want).(*feedbackv1.ContactEvent)
 	noToken.InvitationToken, noToken.InvitationUri = "", ""
 	got, err := e.surveys.GetContactEvent(an.ctx(t), &feedbackv1.GetContactEventRequest{Name: ev.GetName()})
-	svMust(t, "get as analyst", err)
-	svDiff(t, "get", got, noToken)
+	must(t, "get as analyst", err)
+	fbDiff(t, "get", got, noToken)
 	list, err := e.surveys.ListContactEvents(cad(t), &feedbackv1.ListContactEventsRequest{Parent: "agencies/metro"})
-	svMust(t, "list as reporter", err)
+	must(t, "list as reporter", err)
 	if len(list.GetContactEvents()) != 1 {
 		t.Fatalf("list %v", list)
 	}
-	svDiff(t, "listed", list.GetContactEvents()[0], noToken)
+	fbDiff(t, "listed", list.GetContactEvents()[0], noToken)
 	_, err = e.surveys.GetContactEvent(e.resident("r").ctx(t), &feedbackv1.GetContactEventRequest{Name: ev.GetName()})
-	svWantCode(t, "get as resident", err, codes.PermissionDenied)
+	wantCode(t, "get as resident", err, codes.PermissionDenied)
 
 	// Single use, area from the invitation.
 	_, err = e.answerInvited(t, sv.GetName(), "")
-	svWantField(t, "no token", err, "survey_response.invitation_token")
+	wantField(t, "no token", err, "survey_response.invitation_token")
 	_, err = e.answerInvited(t, sv.GetName(), strings.Repeat("x", 43))
-	svWantCode(t, "unknown token", err, codes.NotFound)
+	wantCode(t, "unknown token", err, codes.NotFound)
 	r, err := e.answerInvited(t, sv.GetName(), ev.GetInvitationToken())
-	svMust(t, "answer", err)
+	must(t, "answer", err)
 	if r.GetArea() != "harbor" {
 		t.Fatalf("answer area %q, want harbor from the contact", r.GetArea())
 	}
 	_, err = e.answerInvited(t, sv.GetName(), ev.GetInvitationToken())
-	svWantCode(t, "second answer", err, codes.FailedPrecondition)
+	wantCode(t, "second answer", err, codes.FailedPrecondition)
 
 	// Expiry.
 	ev2, err := e.report(t, sv.GetName(), feedbackv1.ContactEvent_CONTACT_TYPE_WALK_IN, false, "")
-	svMust(t, "report", err)
-	e.clock.Set(wantExpire.Add(-time.Second))
+	must(t, "report", err)
+	e.setClock(wantExpire.Add(-time.Second))
 	other := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_POST_CONTACT, true)
 	_, err = e.answerInvited(t, other.GetName(), ev2.GetInvitationToken())
-	svWantCode(t, "token of another survey", err, codes.NotFound)
-	e.clock.Set(wantExpire)
+	wantCode(t, "token of another survey", err, codes.NotFound)
+	e.setClock(wantExpire)
 	_, err = e.answerInvited(t, sv.GetName(), ev2.GetInvitationToken())
-	svWantCode(t, "expired token", err, codes.FailedPrecondition)
+	wantCode(t, "expired token", err, codes.FailedPrecondition)
 }
 
 func TestContactEventSurveyChecks(t *testing.T) {
@@ -152,15 +152,15 @@ func TestContactEventSurveyChecks(t *testing.T) {
 	elsewhere := e.mustSurvey(t, e.analyst("bo", "other"), "other", feedbackv1.Survey_KIND_POST_CONTACT, true)
 	call := feedbackv1.ContactEvent_CONTACT_TYPE_CALL_FOR_SERVICE
 	_, err := e.report(t, general.GetName(), call, false, "")
-	svWantField(t, "general survey", err, "contact_event.survey")
+	wantField(t, "general survey", err, "contact_event.survey")
 	_, err = e.report(t, draft.GetName(), call, false, "")
-	svWantCode(t, "draft survey", err, codes.FailedPrecondition)
+	wantCode(t, "draft survey", err, codes.FailedPrecondition)
 	_, err = e.report(t, elsewhere.GetName(), call, false, "")
-	svWantField(t, "another agency's survey", err, "contact_event.survey")
+	wantField(t, "another agency's survey", err, "contact_event.survey")
 	_, err = e.report(t, "agencies/metro/surveys/nope", call, false, "")
-	svWantCode(t, "missing survey", err, codes.NotFound)
+	wantCode(t, "missing survey", err, codes.NotFound)
 	list, err := e.surveys.ListContactEvents(an.ctx(t), &feedbackv1.ListContactEventsRequest{Parent: "agencies/metro"})
-	svMust(t, "list", err)
+	must(t, "list", err)
 	if len(list.GetContactEvents()) != 0 {
 		t.Fatalf("refused contacts stored: %v", list)
 	}

@@ -52,11 +52,11 @@ func TestSurveyValidation(t *testing.T) {
 			sv := &feedbackv1.Survey{Title: "Community survey", Questions: trustQuestions()}
 			tc.change(sv)
 			_, err := e.surveys.CreateSurvey(an.ctx(t), &feedbackv1.CreateSurveyRequest{Parent: "agencies/metro", Survey: sv})
-			svWantField(t, tc.name, err, tc.field)
+			wantField(t, tc.name, err, tc.field)
 		})
 	}
 	list, err := e.surveys.ListSurveys(an.ctx(t), &feedbackv1.ListSurveysRequest{Parent: "agencies/metro"})
-	svMust(t, "list", err)
+	must(t, "list", err)
 	if n := len(list.GetSurveys()); n != 0 {
 		t.Fatalf("refused surveys stored: %d", n)
 	}
@@ -72,34 +72,34 @@ func TestSurveyLife(t *testing.T) {
 		RequestId: "8b0a3c39-5d39-4f62-8a8e-6c1c4a2f2e10",
 	}
 	draft, err := e.surveys.CreateSurvey(an.ctx(t), req)
-	svMust(t, "create", err)
+	must(t, "create", err)
 	if draft.GetState() != feedbackv1.Survey_STATE_DRAFT || draft.GetKind() != feedbackv1.Survey_KIND_GENERAL ||
 		draft.GetTitle() != "Community survey" || draft.GetEtag() != `"1"` {
 		t.Fatalf("created %v", draft)
 	}
 	again, err := e.surveys.CreateSurvey(an.ctx(t), req)
-	svMust(t, "retry", err)
-	svDiff(t, "retry", again, draft)
+	must(t, "retry", err)
+	fbDiff(t, "retry", again, draft)
 
 	// Drafts: the agency's analysts and admins only; everyone else NOT_FOUND.
 	for name, ctx := range map[string]context.Context{
 		"anonymous": t.Context(), "resident": e.resident("r").ctx(t), "other's analyst": other.ctx(t),
 	} {
 		_, err := e.surveys.GetSurvey(ctx, &feedbackv1.GetSurveyRequest{Name: draft.GetName()})
-		svWantCode(t, "draft to "+name, err, codes.NotFound)
+		wantCode(t, "draft to "+name, err, codes.NotFound)
 	}
 	for _, u := range []*svPerson{an, admin} {
 		got, err := e.surveys.GetSurvey(u.ctx(t), &feedbackv1.GetSurveyRequest{Name: draft.GetName()})
-		svMust(t, "draft to staff", err)
-		svDiff(t, "draft", got, draft)
+		must(t, "draft to staff", err)
+		fbDiff(t, "draft", got, draft)
 	}
 	public, err := e.surveys.ListSurveys(t.Context(), &feedbackv1.ListSurveysRequest{Parent: "agencies/metro"})
-	svMust(t, "public list", err)
+	must(t, "public list", err)
 	if len(public.GetSurveys()) != 0 {
 		t.Fatalf("public list shows drafts: %v", public)
 	}
 	filtered, err := e.surveys.ListSurveys(an.ctx(t), &feedbackv1.ListSurveysRequest{Parent: "agencies/metro", Filter: "state = DRAFT"})
-	svMust(t, "analyst list", err)
+	must(t, "analyst list", err)
 	if len(filtered.GetSurveys()) != 1 {
 		t.Fatalf("analyst's filtered list: %v", filtered)
 	}
@@ -108,55 +108,55 @@ func TestSurveyLife(t *testing.T) {
 	upd := proto.Clone(draft).(*feedbackv1.Survey)
 	upd.Questions = upd.Questions[:2]
 	changed, err := e.surveys.UpdateSurvey(an.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: upd, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"questions"}}})
-	svMust(t, "update draft", err)
+	must(t, "update draft", err)
 	if len(changed.GetQuestions()) != 2 || changed.GetEtag() != `"2"` {
 		t.Fatalf("updated %v", changed)
 	}
 	_, err = e.surveys.OpenSurvey(an.ctx(t), &feedbackv1.OpenSurveyRequest{Name: draft.GetName(), Etag: draft.GetEtag()})
-	svWantCode(t, "open with a stale etag", err, codes.FailedPrecondition)
+	wantCode(t, "open with a stale etag", err, codes.FailedPrecondition)
 	opened, err := e.surveys.OpenSurvey(an.ctx(t), &feedbackv1.OpenSurveyRequest{Name: draft.GetName(), Etag: changed.GetEtag()})
-	svMust(t, "open", err)
+	must(t, "open", err)
 	if opened.GetState() != feedbackv1.Survey_STATE_OPEN || opened.GetOpenTime() == nil {
 		t.Fatalf("opened %v", opened)
 	}
 	got, err := e.surveys.GetSurvey(t.Context(), &feedbackv1.GetSurveyRequest{Name: draft.GetName()})
-	svMust(t, "open survey to anyone", err)
-	svDiff(t, "open survey", got, opened)
+	must(t, "open survey to anyone", err)
+	fbDiff(t, "open survey", got, opened)
 
 	// Open: questions fixed, title free, no delete.
 	upd = proto.Clone(opened).(*feedbackv1.Survey)
 	upd.Questions = upd.Questions[:1]
 	_, err = e.surveys.UpdateSurvey(an.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: upd, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"questions"}}})
-	svWantCode(t, "questions of an open survey", err, codes.FailedPrecondition)
+	wantCode(t, "questions of an open survey", err, codes.FailedPrecondition)
 	retitled, err := e.surveys.UpdateSurvey(an.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: &feedbackv1.Survey{Name: draft.GetName(), Title: "Renamed"}})
-	svMust(t, "retitle open survey", err)
+	must(t, "retitle open survey", err)
 	if retitled.GetTitle() != "Renamed" || len(retitled.GetQuestions()) != 2 {
 		t.Fatalf("retitled %v", retitled)
 	}
 	_, err = e.surveys.DeleteSurvey(an.ctx(t), &feedbackv1.DeleteSurveyRequest{Name: draft.GetName()})
-	svWantCode(t, "delete open survey", err, codes.FailedPrecondition)
+	wantCode(t, "delete open survey", err, codes.FailedPrecondition)
 	_, err = e.surveys.UpdateSurvey(other.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: &feedbackv1.Survey{Name: draft.GetName(), Title: "Mine"}})
-	svWantCode(t, "other agency's analyst updates", err, codes.PermissionDenied)
+	wantCode(t, "other agency's analyst updates", err, codes.PermissionDenied)
 
 	closed, err := e.surveys.CloseSurvey(an.ctx(t), &feedbackv1.CloseSurveyRequest{Name: draft.GetName()})
-	svMust(t, "close", err)
+	must(t, "close", err)
 	if closed.GetState() != feedbackv1.Survey_STATE_CLOSED || closed.GetCloseTime() == nil {
 		t.Fatalf("closed %v", closed)
 	}
 	_, err = e.surveys.OpenSurvey(an.ctx(t), &feedbackv1.OpenSurveyRequest{Name: draft.GetName()})
-	svWantCode(t, "reopen", err, codes.FailedPrecondition)
+	wantCode(t, "reopen", err, codes.FailedPrecondition)
 
 	// A second draft can be deleted.
 	d2 := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_GENERAL, false)
 	_, err = e.surveys.DeleteSurvey(an.ctx(t), &feedbackv1.DeleteSurveyRequest{Name: d2.GetName()})
-	svMust(t, "delete draft", err)
+	must(t, "delete draft", err)
 	_, err = e.surveys.GetSurvey(an.ctx(t), &feedbackv1.GetSurveyRequest{Name: d2.GetName()})
-	svWantCode(t, "deleted draft", err, codes.NotFound)
+	wantCode(t, "deleted draft", err, codes.NotFound)
 
 	_, err = e.surveys.CreateSurvey(e.analyst("x", "ghost").ctx(t), &feedbackv1.CreateSurveyRequest{
 		Parent: "agencies/ghost", Survey: &feedbackv1.Survey{Title: "T", Questions: trustQuestions()},
 	})
-	svWantCode(t, "unknown agency", err, codes.NotFound)
+	wantCode(t, "unknown agency", err, codes.NotFound)
 }
 
 func TestSurveyUpdateOfNothing(t *testing.T) {
@@ -165,8 +165,8 @@ func TestSurveyUpdateOfNothing(t *testing.T) {
 	an := e.analyst("ana", "metro")
 	sv := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_GENERAL, false)
 	_, err := e.surveys.UpdateSurvey(an.ctx(t), &feedbackv1.UpdateSurveyRequest{Survey: &feedbackv1.Survey{Name: sv.GetName()}})
-	svWantField(t, "update setting nothing", err, "update_mask")
+	wantField(t, "update setting nothing", err, "update_mask")
 	got, err := e.surveys.GetSurvey(an.ctx(t), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
-	svMust(t, "get", err)
-	svDiff(t, "survey after a refused update", got, sv)
+	must(t, "get", err)
+	fbDiff(t, "survey after a refused update", got, sv)
 }

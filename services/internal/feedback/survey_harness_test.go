@@ -2,7 +2,6 @@ package feedback_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"path/filepath"
 	"sync"
@@ -17,36 +16,11 @@ import (
 	"github.com/engagehq/engage/services/internal/feedback"
 	"github.com/engagehq/engage/services/internal/feedback/boltstore"
 	"github.com/engagehq/engage/services/internal/grpcserver"
-	"github.com/google/go-cmp/cmp"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/test/bufconn"
-	"google.golang.org/protobuf/testing/protocmp"
 )
-
-// svClock is the test deployment's time; tests move it instead of sleeping.
-type svClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *svClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *svClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func (c *svClock) Advance(d time.Duration) { c.Set(c.Now().Add(d)) }
 
 // svRecorder keeps audit events.
 type svRecorder struct {
@@ -93,17 +67,6 @@ func (n *svNotifier) all() []feedback.TrustDrop {
 	return append([]feedback.TrustDrop(nil), n.drops...)
 }
 
-// svAgencies knows metro (in New York) and other (in UTC).
-type svAgencies map[string]*time.Location
-
-func (a svAgencies) Agency(_ context.Context, id string) (feedback.AgencyInfo, error) {
-	loc, ok := a[id]
-	if !ok {
-		return feedback.AgencyInfo{}, fmt.Errorf("agency %s: %w", id, errs.NotFound)
-	}
-	return feedback.AgencyInfo{Location: loc}, nil
-}
-
 // svPartnerKey is the API key of metro's CAD partner, a contact reporter.
 const svPartnerKey = "eng_test-cad-key"
 
@@ -124,10 +87,13 @@ func (k svPartnerKeys) ResolveAPIKey(_ context.Context, key string) (auth.Princi
 // 14:37:21 UTC (10:37:21 in New York).
 var svStart = time.Date(2026, 3, 10, 14, 37, 21, 0, time.UTC)
 
+// setClock moves the deployment's time to t.
+func (e *svEnv) setClock(t time.Time) { e.clock.Advance(t.Sub(e.clock.Now())) }
+
 // svEnv is one feedback deployment over bufconn: real bbolt, the real gRPC
 // bootstrap and the real auth interceptor verifying real tokens.
 type svEnv struct {
-	clock   *svClock
+	clock   *fbClock
 	svc     *feedback.Service
 	store   *boltstore.Store
 	issuer  *auth.Issuer
@@ -151,9 +117,9 @@ func newSvEnv(t *testing.T, cfg feedback.Config) *svEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &svClock{now: svStart}
+	c := &fbClock{now: svStart}
 	rec, notices := &svRecorder{}, &svNotifier{}
-	cfg.Agencies = svAgencies{"metro": ny, "other": time.UTC}
+	cfg.Agencies = directory{"metro": ny, "other": time.UTC}
 	cfg.Now, cfg.Audit, cfg.Notifier = c.Now, rec, notices
 	svc, err := feedback.New(store, cfg)
 	if err != nil {
@@ -290,49 +256,6 @@ func (e *svEnv) answer(t *testing.T, survey, device, area string, answers ...*fe
 			Answers: answers, Area: area, DeviceToken: device,
 		},
 	})
-}
-
-// svWantCode fails unless err is a gRPC status with code want.
-func svWantCode(t *testing.T, what string, err error, want codes.Code) {
-	t.Helper()
-	if got := status.Code(err); got != want {
-		t.Fatalf("%s: code %s (%v), want %s", what, got, err, want)
-	}
-}
-
-// svBadField returns the field an INVALID_ARGUMENT's BadRequest names.
-func svBadField(err error) string {
-	st, _ := status.FromError(err)
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok && len(br.GetFieldViolations()) > 0 {
-			return br.GetFieldViolations()[0].GetField()
-		}
-	}
-	return ""
-}
-
-// svWantField fails unless err is INVALID_ARGUMENT naming field.
-func svWantField(t *testing.T, what string, err error, field string) {
-	t.Helper()
-	svWantCode(t, what, err, codes.InvalidArgument)
-	if got := svBadField(err); got != field {
-		t.Fatalf("%s: field %q (%v), want %q", what, got, err, field)
-	}
-}
-
-func svDiff(t *testing.T, what string, got, want any, opts ...cmp.Option) {
-	t.Helper()
-	opts = append(opts, protocmp.Transform())
-	if d := cmp.Diff(want, got, opts...); d != "" {
-		t.Fatalf("%s mismatch (-want +got):\n%s", what, d)
-	}
-}
-
-func svMust(t *testing.T, what string, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
 }
 
 // officer is a staff role without access to surveys' answers.

@@ -23,7 +23,7 @@ func TestSurveyResponseOncePerDevice(t *testing.T) {
 		&feedbackv1.Answer{QuestionId: "parks", Rating: rating(1)},
 		&feedbackv1.Answer{QuestionId: "topics", Choices: []string{"noise", "theft"}},
 	)
-	svMust(t, "answer", err)
+	must(t, "answer", err)
 	// 128 random bits in base32: nothing of the time in the id.
 	if !regexp.MustCompile(`^` + regexp.QuoteMeta(sv.GetName()) + `/responses/[a-z2-7]{26}$`).MatchString(got.GetName()) {
 		t.Fatalf("answer name %q", got.GetName())
@@ -36,30 +36,30 @@ func TestSurveyResponseOncePerDevice(t *testing.T) {
 			{QuestionId: "parks", Rating: rating(1)}, {QuestionId: "topics", Choices: []string{"noise", "theft"}},
 		},
 	}
-	svDiff(t, "answer", got, want)
+	fbDiff(t, "answer", got, want)
 
 	_, err = e.answer(t, sv.GetName(), device, "north", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svWantCode(t, "second answer from the device", err, codes.AlreadyExists)
+	wantCode(t, "second answer from the device", err, codes.AlreadyExists)
 	e.clock.Advance(30 * 24 * time.Hour)
 	_, err = e.answer(t, sv.GetName(), device, "south", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svWantCode(t, "second answer a month later", err, codes.AlreadyExists)
+	wantCode(t, "second answer a month later", err, codes.AlreadyExists)
 	_, err = e.answer(t, sv.GetName(), "install-other-device", "", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svMust(t, "another device", err)
+	must(t, "another device", err)
 	_, err = e.answer(t, sv.GetName(), "", "", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svWantField(t, "no device token", err, "survey_response.device_token")
+	wantField(t, "no device token", err, "survey_response.device_token")
 
 	stored, err := e.surveys.GetSurveyResponse(an.ctx(t), &feedbackv1.GetSurveyResponseRequest{Name: got.GetName()})
-	svMust(t, "get", err)
-	svDiff(t, "stored answer", stored, want)
+	must(t, "get", err)
+	fbDiff(t, "stored answer", stored, want)
 	read, err := e.surveys.GetSurvey(an.ctx(t), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
-	svMust(t, "get survey", err)
+	must(t, "get survey", err)
 	if read.GetResponseCount() != 2 {
 		t.Fatalf("response count %d, want 2", read.GetResponseCount())
 	}
 	// The public never sees the count: watched live, it would date each
 	// anonymous answer.
 	public, err := e.surveys.GetSurvey(t.Context(), &feedbackv1.GetSurveyRequest{Name: sv.GetName()})
-	svMust(t, "get survey anonymously", err)
+	must(t, "get survey anonymously", err)
 	if public.GetResponseCount() != 0 {
 		t.Fatalf("anonymous reader sees response count %d", public.GetResponseCount())
 	}
@@ -68,11 +68,11 @@ func TestSurveyResponseOncePerDevice(t *testing.T) {
 	// surveys refuse them.
 	draft := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_GENERAL, false)
 	_, err = e.answer(t, draft.GetName(), device, "", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svWantCode(t, "answer a draft", err, codes.NotFound)
+	wantCode(t, "answer a draft", err, codes.NotFound)
 	_, err = e.surveys.CloseSurvey(an.ctx(t), &feedbackv1.CloseSurveyRequest{Name: sv.GetName()})
-	svMust(t, "close", err)
+	must(t, "close", err)
 	_, err = e.answer(t, sv.GetName(), "install-third-device", "", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(2)})
-	svWantCode(t, "answer a closed survey", err, codes.FailedPrecondition)
+	wantCode(t, "answer a closed survey", err, codes.FailedPrecondition)
 }
 
 func proto64(v float64) *float64 { return &v }
@@ -106,10 +106,10 @@ func TestSurveyResponseValidation(t *testing.T) {
 			t.Parallel()
 			device := "install-validation-" + string(rune('a'+i))
 			_, err := e.answer(t, sv.GetName(), device, "", tc.answers...)
-			svWantField(t, tc.name, err, tc.field)
+			wantField(t, tc.name, err, tc.field)
 			// Nothing was used up: the device may still answer.
 			_, err = e.answer(t, sv.GetName(), device, "", safe)
-			svMust(t, "answer after a refused one", err)
+			must(t, "answer after a refused one", err)
 		})
 	}
 }
@@ -120,17 +120,17 @@ func TestSurveyResponsesByAgency(t *testing.T) {
 	an, other := e.analyst("ana", "metro"), e.analyst("bo", "other")
 	sv := e.mustSurvey(t, an, "metro", feedbackv1.Survey_KIND_GENERAL, true)
 	r, err := e.answer(t, sv.GetName(), "install-agency-test", "", &feedbackv1.Answer{QuestionId: "safe", Rating: rating(7)})
-	svMust(t, "answer", err)
+	must(t, "answer", err)
 
 	list, err := e.surveys.ListSurveyResponses(an.ctx(t), &feedbackv1.ListSurveyResponsesRequest{Parent: sv.GetName()})
-	svMust(t, "list as metro's analyst", err)
+	must(t, "list as metro's analyst", err)
 	if len(list.GetSurveyResponses()) != 1 || list.GetSurveyResponses()[0].GetName() != r.GetName() {
 		t.Fatalf("list %v", list)
 	}
 	for name, u := range map[string]*svPerson{"other agency's analyst": other, "resident": e.resident("res"), "metro officer": e.staff("off", "metro", officer)} {
 		_, err := e.surveys.ListSurveyResponses(u.ctx(t), &feedbackv1.ListSurveyResponsesRequest{Parent: sv.GetName()})
-		svWantCode(t, "list as "+name, err, codes.PermissionDenied)
+		wantCode(t, "list as "+name, err, codes.PermissionDenied)
 		_, err = e.surveys.GetSurveyResponse(u.ctx(t), &feedbackv1.GetSurveyResponseRequest{Name: r.GetName()})
-		svWantCode(t, "get as "+name, err, codes.PermissionDenied)
+		wantCode(t, "get as "+name, err, codes.PermissionDenied)
 	}
 }

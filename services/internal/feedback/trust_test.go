@@ -25,7 +25,7 @@ func (e *svEnv) rate(t *testing.T, survey, area string, safe, fair int32) {
 	}
 	e.devices++
 	_, err := e.answer(t, survey, fmt.Sprintf("install-device-%04d", e.devices), area, answers...)
-	svMust(t, "answer", err)
+	must(t, "answer", err)
 }
 
 // suppressedDims are the dimension scores of a suppressed period.
@@ -49,7 +49,7 @@ func TestTrustIndexFigures(t *testing.T) {
 	e.rate(t, sv.GetName(), "", 6, 8)
 
 	got, err := e.stats.GetTrustIndex(t.Context(), &feedbackv1.GetTrustIndexRequest{Name: "agencies/metro/trustIndex"})
-	svMust(t, "trust index", err)
+	must(t, "trust index", err)
 	month := func(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, e.newYork) }
 	want := &feedbackv1.TrustIndex{
 		Name: "agencies/metro/trustIndex", Interval: feedbackv1.Interval_INTERVAL_MONTH,
@@ -72,7 +72,7 @@ func TestTrustIndexFigures(t *testing.T) {
 		Dimensions:         dims,
 	})
 	approx := cmpopts.EquateApprox(0, 1e-9)
-	svDiff(t, "agency's trust index", got, want, approx)
+	fbDiff(t, "agency's trust index", got, want, approx)
 	if ci := got.GetPeriods()[11].GetConfidenceInterval(); math.Abs(ci.GetLower()-47.2968) > 1e-4 || math.Abs(ci.GetUpper()-87.7032) > 1e-4 {
 		t.Fatalf("interval %v, want 47.2968 to 87.7032", ci)
 	}
@@ -81,8 +81,8 @@ func TestTrustIndexFigures(t *testing.T) {
 	north, err := e.stats.GetTrustIndex(t.Context(), &feedbackv1.GetTrustIndexRequest{
 		Name: "agencies/metro/trustIndex", Area: "north", StartTime: timestamppb.New(svStart), EndTime: timestamppb.New(svStart),
 	})
-	svMust(t, "north", err)
-	svDiff(t, "north", north, &feedbackv1.TrustIndex{
+	must(t, "north", err)
+	fbDiff(t, "north", north, &feedbackv1.TrustIndex{
 		Name: "agencies/metro/trustIndex", Area: "north", Interval: feedbackv1.Interval_INTERVAL_MONTH,
 		TimeZone: "America/New_York", MinResponses: 3,
 		Periods: []*feedbackv1.TrustIndexPeriod{{
@@ -97,7 +97,7 @@ func TestTrustIndexFigures(t *testing.T) {
 		Name: "agencies/metro/trustIndex", Interval: feedbackv1.Interval_INTERVAL_WEEK,
 		StartTime: timestamppb.New(svStart.AddDate(0, 0, -7)),
 	})
-	svMust(t, "weeks", err)
+	must(t, "weeks", err)
 	wantStarts := []time.Time{time.Date(2026, 3, 2, 5, 0, 0, 0, time.UTC), time.Date(2026, 3, 9, 4, 0, 0, 0, time.UTC)}
 	var starts []time.Time
 	for _, p := range weeks.GetPeriods() {
@@ -142,10 +142,10 @@ func TestTrustIndexRequests(t *testing.T) {
 			t.Parallel()
 			_, err := e.stats.GetTrustIndex(t.Context(), tc.req)
 			if tc.field != "" {
-				svWantField(t, tc.name, err, tc.field)
+				wantField(t, tc.name, err, tc.field)
 				return
 			}
-			svWantCode(t, tc.name, err, tc.code)
+			wantCode(t, tc.name, err, tc.code)
 		})
 	}
 }
@@ -155,13 +155,13 @@ func TestTrustDropNotifiedOnce(t *testing.T) {
 	e := newSvEnv(t, feedback.Config{MinCellSize: 3, TrustDropPoints: 10})
 	sv := e.mustSurvey(t, e.analyst("ana", "metro"), "metro", feedbackv1.Survey_KIND_GENERAL, true)
 	// Last week (2–8 March): three respondents at 80.
-	e.clock.Set(svStart.AddDate(0, 0, -7))
+	e.setClock(svStart.AddDate(0, 0, -7))
 	for range 3 {
 		e.rate(t, sv.GetName(), "north", 8, -1)
 	}
 	// This week: 60 each. The drop counts only from the third answer on,
 	// and is notified once per cell however many answers follow.
-	e.clock.Set(svStart)
+	e.setClock(svStart)
 	for i := range 5 {
 		e.rate(t, sv.GetName(), "north", 6, -1)
 		e.svc.WaitTrustNotices()
@@ -188,11 +188,11 @@ func TestTrustDropSmallFall(t *testing.T) {
 	t.Parallel()
 	e := newSvEnv(t, feedback.Config{MinCellSize: 3, TrustDropPoints: 10})
 	sv := e.mustSurvey(t, e.analyst("ana", "metro"), "metro", feedbackv1.Survey_KIND_GENERAL, true)
-	e.clock.Set(svStart.AddDate(0, 0, -7))
+	e.setClock(svStart.AddDate(0, 0, -7))
 	for range 3 {
 		e.rate(t, sv.GetName(), "", 8, -1)
 	}
-	e.clock.Set(svStart)
+	e.setClock(svStart)
 	for range 3 {
 		e.rate(t, sv.GetName(), "", 7, -1) // a fall of exactly 10 points
 	}
@@ -207,7 +207,7 @@ func TestAuditNotifier(t *testing.T) {
 	rec := &svRecorder{}
 	n := feedback.NewAuditNotifier(rec)
 	err := n.NotifyTrustDrop(t.Context(), feedback.TrustDrop{Agency: "agencies/metro", Area: "north", Interval: feedbackv1.Interval_INTERVAL_WEEK})
-	svMust(t, "notify", err)
+	must(t, "notify", err)
 	want := []audit.Event{{
 		Agency: "metro", Actor: "services/feedback", Method: "/engage.feedback.v1.StatsService/TrustIndexDrop",
 		Resource: "agencies/metro/trustIndex", Outcome: "TRUST_INDEX_DROP", Service: "feedback",
