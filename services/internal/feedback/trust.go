@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/errs"
@@ -37,7 +36,11 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	if err != nil {
 		return nil, fmt.Errorf("trust index: %w", err)
 	}
-	start, end, err := trustRange(req)
+	start, err := requestTime("start_time", req.GetStartTime())
+	if err != nil {
+		return nil, err
+	}
+	end, err := requestTime("end_time", req.GetEndTime())
 	if err != nil {
 		return nil, err
 	}
@@ -63,23 +66,6 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 		out.Periods = append(out.Periods, p)
 	}
 	return out, nil
-}
-
-// trustRange returns a query's start and end times, zero when omitted.
-func trustRange(req *feedbackv1.GetTrustIndexRequest) (start, end time.Time, err error) {
-	if ts := req.GetStartTime(); ts != nil {
-		if ts.CheckValid() != nil {
-			return start, end, errs.Field("start_time", "is not a valid time")
-		}
-		start = ts.AsTime()
-	}
-	if ts := req.GetEndTime(); ts != nil {
-		if ts.CheckValid() != nil {
-			return start, end, errs.Field("end_time", "is not a valid time")
-		}
-		end = ts.AsTime()
-	}
-	return start, end, nil
 }
 
 // trustScore is a cell's mean score and whether it has at least k
