@@ -14,8 +14,6 @@ import (
 // maxText is the longest feedback, reply or note text, in characters.
 const maxText = 5000
 
-var errRequestReused = errs.Field("request_id", "was already used for a different request")
-
 // cleanFeedbackText trims a text and checks it is 1 to maxText characters.
 func cleanFeedbackText(field, text string) (string, error) {
 	text = strings.TrimSpace(text)
@@ -112,14 +110,14 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 // another account, or anonymous versus identified) is refused.
 func replayedFeedback(stored Feedback, prev FeedbackRequest, retry Feedback, requestID string) (*feedbackv1.Feedback, error) {
 	if stored.Anonymous != retry.Anonymous || stored.Submitter != retry.Submitter {
-		return nil, errRequestReused
+		return nil, ErrRetryReused
 	}
 	if !stored.Anonymous {
 		return feedbackToProto(stored, ownerView), nil
 	}
 	code, pin, err := unsealCode(requestID, prev.Sealed)
 	if err != nil {
-		return nil, errRequestReused
+		return nil, ErrRetryReused
 	}
 	out := feedbackToProto(stored, publicView)
 	out.TrackingCode, out.Pin = code, pin

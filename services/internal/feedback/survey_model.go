@@ -4,13 +4,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
-	"github.com/engagehq/engage/services/internal/errs"
 )
-
-// ErrRetryReused is what a SurveyStore returns, wrapped, when a caller
-// repeats a request id with a request that would create something else:
-// a retry must repeat the request it retries.
-var ErrRetryReused = errs.Field("request_id", "was already used for a different request")
 
 // SurveyKey identifies a survey.
 type SurveyKey struct{ Agency, Survey string }

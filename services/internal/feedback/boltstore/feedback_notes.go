@@ -36,7 +36,7 @@ func (s *Store) CreateNote(ctx context.Context, n feedback.Note, req feedback.Fe
 				prev := feedback.Note{Agency: n.Agency, Feedback: n.Feedback}
 				id, found := strings.CutPrefix(r.Name, prev.Name()) // prev.Name() ends in "/notes/"
 				if !found {
-					return errs.Field("request_id", "was already used for a different request")
+					return fmt.Errorf("create note: %w", feedback.ErrRetryReused)
 				}
 				out, err = loadNote(tx, n.Agency, n.Feedback, id)
 				return err
