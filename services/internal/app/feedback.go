@@ -8,6 +8,7 @@ import (
 	"time"
 
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/agencies"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/config"
@@ -32,7 +33,7 @@ func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnI
 	p.backups = append(p.backups, backupSource{name: "feedback.db", db: store.DB()})
 
 	svc, err := feedback.New(store, feedback.Config{
-		Agencies:        feedback.NewAgencyDirectory(identityv1.NewAgencyServiceClient(identityConn)),
+		Agencies:        agencies.NewDirectory(identityv1.NewAgencyServiceClient(identityConn)),
 		Notifier:        feedback.NewAuditNotifier(recorder),
 		Audit:           recorder,
 		MinCellSize:     cfg.MinCellSize,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/agencies"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/sentiment"
 	"google.golang.org/grpc"
@@ -60,18 +61,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// AgencyInfo is what Feedback needs to know of an agency.
-type AgencyInfo struct {
-	// Location is the agency's time zone, in which statistics periods
-	// start.
-	Location *time.Location
-}
+// AgencyInfo is what Feedback needs to know of an agency: its time zone,
+// in which statistics periods start.
+type AgencyInfo = agencies.Info
 
 // AgencyDirectory looks agencies up. Agency returns errs.NotFound for an
 // agency that does not exist.
-type AgencyDirectory interface {
-	Agency(ctx context.Context, name string) (AgencyInfo, error)
-}
+type AgencyDirectory = agencies.Directory
 
 // TrustDrop is a sharp fall of an area's Trust Index between two
 // consecutive periods.

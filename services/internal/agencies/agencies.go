@@ -1,4 +1,7 @@
-package feedback
+// Package agencies tells the services what they need to know of an agency
+// (whether it exists, its time zone) by asking the Identity service, with a
+// short cache.
+package agencies
 
 import (
 	"context"
@@ -22,7 +25,20 @@ const (
 	maxCachedAgencies = 1024
 )
 
-// agencyDirectory is the AgencyDirectory over Identity's AgencyService.
+// Info is what the services need to know of an agency.
+type Info struct {
+	// Location is the agency's time zone, in which its calendar days and
+	// statistics periods start.
+	Location *time.Location
+}
+
+// Directory looks agencies up. Agency returns errs.NotFound for an agency
+// that does not exist, and errs.Unavailable when Identity cannot say.
+type Directory interface {
+	Agency(ctx context.Context, id string) (Info, error)
+}
+
+// agencyDirectory is the Directory over Identity's AgencyService.
 // GetAgency is a public method, so the call needs no particular
 // credentials.
 type agencyDirectory struct {
@@ -34,15 +50,15 @@ type agencyDirectory struct {
 }
 
 type cachedAgency struct {
-	info    AgencyInfo
+	info    Info
 	missing bool
 	expires time.Time
 }
 
-// NewAgencyDirectory returns an AgencyDirectory that asks Identity and
+// NewDirectory returns a Directory that asks Identity and
 // caches the answers: an agency for a minute, its absence for ten seconds.
 // An agency without a time zone is in UTC.
-func NewAgencyDirectory(client identityv1.AgencyServiceClient) AgencyDirectory {
+func NewDirectory(client identityv1.AgencyServiceClient) Directory {
 	return newAgencyDirectory(client, time.Now)
 }
 
@@ -50,15 +66,15 @@ func newAgencyDirectory(client identityv1.AgencyServiceClient, now func() time.T
 	return &agencyDirectory{client: client, now: now, cache: map[string]cachedAgency{}}
 }
 
-// Agency implements AgencyDirectory. name is an agency id.
-func (d *agencyDirectory) Agency(ctx context.Context, id string) (AgencyInfo, error) {
+// Agency implements Directory. name is an agency id.
+func (d *agencyDirectory) Agency(ctx context.Context, id string) (Info, error) {
 	now := d.now()
 	d.mu.Lock()
 	c, ok := d.cache[id]
 	d.mu.Unlock()
 	if ok && now.Before(c.expires) {
 		if c.missing {
-			return AgencyInfo{}, fmt.Errorf("agency %s: %w", id, errs.NotFound)
+			return Info{}, fmt.Errorf("agency %s: %w", id, errs.NotFound)
 		}
 		return c.info, nil
 	}
@@ -67,9 +83,9 @@ func (d *agencyDirectory) Agency(ctx context.Context, id string) (AgencyInfo, er
 	case codes.OK:
 	case codes.NotFound:
 		d.remember(id, cachedAgency{missing: true, expires: now.Add(missingAgencyTTL)}, now)
-		return AgencyInfo{}, fmt.Errorf("agency %s: %w", id, errs.NotFound)
+		return Info{}, fmt.Errorf("agency %s: %w", id, errs.NotFound)
 	default:
-		return AgencyInfo{}, fmt.Errorf("agency %s: ask identity: %w", id, errs.Unavailable)
+		return Info{}, fmt.Errorf("agency %s: ask identity: %w", id, errs.Unavailable)
 	}
 	loc := time.UTC
 	if tz := a.GetTimeZone(); tz != "" {
@@ -77,7 +93,7 @@ func (d *agencyDirectory) Agency(ctx context.Context, id string) (AgencyInfo, er
 			loc = l
 		}
 	}
-	info := AgencyInfo{Location: loc}
+	info := Info{Location: loc}
 	d.remember(id, cachedAgency{info: info, expires: now.Add(agencyTTL)}, now)
 	return info, nil
 }
