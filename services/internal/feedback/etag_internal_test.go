@@ -15,7 +15,7 @@ func TestCheckETag(t *testing.T) {
 		want error
 	}{
 		{"empty matches anything", "", nil},
-		{"as rendered", etag(7), nil},
+		{"as rendered", etagOf(7), nil},
 		{"unquoted", "7", nil},
 		{"weak", ` W/"7" `, nil},
 		{"another revision", `"6"`, errETagMismatch},

@@ -66,7 +66,7 @@ func feedbackToProto(f Feedback, v view) *feedbackv1.Feedback {
 		State:          f.State,
 		CreateTime:     pbTime(f.CreateTime),
 		UpdateTime:     pbTime(f.UpdateTime),
-		Etag:           etag(f.Revision),
+		Etag:           etagOf(f.Revision),
 	}
 	if f.Rating > 0 {
 		r := f.Rating

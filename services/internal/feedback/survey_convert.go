@@ -74,7 +74,7 @@ func surveyToProto(s Survey) *feedbackv1.Survey {
 		ResponseCount: s.ResponseCount,
 		CreateTime:    surveyTimestamp(s.CreateTime), UpdateTime: surveyTimestamp(s.UpdateTime),
 		OpenTime: surveyTimestamp(s.OpenTime), CloseTime: surveyTimestamp(s.CloseTime),
-		Etag: etag(s.Revision),
+		Etag: etagOf(s.Revision),
 	}
 	for _, q := range s.Questions {
 		out.Questions = append(out.Questions, &feedbackv1.Question{
