@@ -1,0 +1,33 @@
+package training
+
+import (
+	"github.com/engagehq/engage/services/internal/pagetoken"
+)
+
+// Page sizes of the list methods, as the contract documents them.
+const (
+	defaultPageSize = 50
+	maxCourses      = 200
+	maxOfficers     = 1000
+	maxRecords      = 500
+)
+
+// pageOf decodes a request's page token for the query scope (the method
+// and every parameter that selects what is listed: parent, filter,
+// show_deleted) into a Page of size def or requested, capped at max.
+func pageOf(scope, token string, requested int32, max int) (Page, error) {
+	after, err := pagetoken.Decode(token, scope)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Size: pagetoken.Size(requested, defaultPageSize, max), After: after}, nil
+}
+
+// nextToken is the page token for the cursor a store returned: empty on
+// the last page.
+func nextToken(scope string, next []byte) string {
+	if next == nil {
+		return ""
+	}
+	return pagetoken.Encode(scope, next)
+}
