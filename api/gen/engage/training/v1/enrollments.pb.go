@@ -208,7 +208,7 @@ type Enrollment struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The course, `agencies/{agency}/courses/{course}`. Required on create.
 	Course string `protobuf:"bytes,2,opt,name=course,proto3" json:"course,omitempty"`
-	// The course's title when read.
+	// The course's title when it was assigned.
 	CourseTitle string `protobuf:"bytes,3,opt,name=course_title,json=courseTitle,proto3" json:"course_title,omitempty"`
 	// The day it is due, `YYYY-MM-DD` in the agency's time zone. Required
 	// on create.
