@@ -1,11 +1,10 @@
 package forum
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/etag"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -17,28 +16,15 @@ func timestamp(t time.Time) *timestamppb.Timestamp {
 	return timestamppb.New(t)
 }
 
-// etag renders a revision as a quoted string, as HTTP does.
-func etag(revision int64) string {
-	return `"` + strconv.FormatInt(revision, 10) + `"`
-}
-
-// etagMatches compares a client's etag with a revision; quotes and a weak
-// prefix are optional on input. An empty etag matches anything: the
-// client did not ask for the check.
-func etagMatches(tag string, revision int64) bool {
-	if tag == "" {
-		return true
-	}
-	tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
-	return tag == strconv.FormatInt(revision, 10)
-}
+// etagOf renders a revision as a quoted string, as HTTP does.
+func etagOf(revision int64) string { return etag.Format(revision) }
 
 // checkETag returns errETagMismatch unless tag is empty or matches.
 func checkETag(tag string, revision int64) error {
-	if !etagMatches(tag, revision) {
-		return errETagMismatch
+	if rev, ok := etag.Parse(tag); tag == "" || ok && rev == revision {
+		return nil
 	}
-	return nil
+	return errETagMismatch
 }
 
 func forumToProto(f Forum) *forumv1.Forum {
@@ -53,7 +39,7 @@ func forumToProto(f Forum) *forumv1.Forum {
 		LastActivityTime: timestamp(f.LastActivityTime),
 		CreateTime:       timestamp(f.CreateTime),
 		UpdateTime:       timestamp(f.UpdateTime),
-		Etag:             etag(f.Revision),
+		Etag:             etagOf(f.Revision),
 	}
 }
 
@@ -79,7 +65,7 @@ func threadToProto(t Thread, viewerVote bool) *forumv1.Thread {
 		LastActivityTime:  timestamp(t.LastActivityTime),
 		CreateTime:        timestamp(t.CreateTime),
 		UpdateTime:        timestamp(t.UpdateTime),
-		Etag:              etag(t.Revision),
+		Etag:              etagOf(t.Revision),
 		Meeting:           t.Meeting,
 	}
 	if t.AcceptedAnswer != "" {
@@ -104,7 +90,7 @@ func postToProto(p Post, viewerVote bool) *forumv1.Post {
 		VoteCount:         p.VoteCount,
 		CreateTime:        timestamp(p.CreateTime),
 		UpdateTime:        timestamp(p.UpdateTime),
-		Etag:              etag(p.Revision),
+		Etag:              etagOf(p.Revision),
 	}
 	if viewerVote {
 		out.ViewerVote = 1
@@ -128,7 +114,7 @@ func itemToProto(m ModerationItem) *forumv1.ModerationItem {
 		Resolver:    m.Resolver,
 		CreateTime:  timestamp(m.CreateTime),
 		ResolveTime: timestamp(m.ResolveTime),
-		Etag:        etag(m.Revision),
+		Etag:        etagOf(m.Revision),
 	}
 	for _, f := range m.Flags {
 		out.Flags = append(out.Flags, &forumv1.Flag{Reason: f.Reason, Note: f.Note, CreateTime: timestamp(f.CreateTime)})

@@ -1,6 +1,9 @@
 package forum
 
-import "github.com/engagehq/engage/services/internal/errs"
+import (
+	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
+)
 
 // ErrRequestReused is what a Store returns, wrapped, when a caller repeats
 // a request id with a request that would create something else: a retry
@@ -10,8 +13,7 @@ var ErrRequestReused = errs.Field("request_id", "was already used for a differen
 // Errors of the state a thread or post is in; each carries an AIP-193
 // reason that clients can act on.
 var (
-	errETagMismatch = errs.WithReason(errs.Public(errs.FailedPrecondition,
-		"it was changed by someone else since you read it; read it again"), "ETAG_MISMATCH")
+	errETagMismatch = etag.ErrMismatch
 	errThreadLocked = errs.WithReason(errs.Public(errs.FailedPrecondition,
 		"the thread is locked: it takes no new replies"), "THREAD_LOCKED")
 	errEditWindow = errs.WithReason(errs.Public(errs.FailedPrecondition,

@@ -3,12 +3,11 @@ package identity
 import (
 	"maps"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/etag"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -41,16 +40,14 @@ func accountToProto(a Account, roles map[string][]accessv1.Role) *identityv1.Acc
 	}
 }
 
-// etag renders an agency's revision as a quoted string, as HTTP does.
-func etag(revision int64) string {
-	return `"` + strconv.FormatInt(revision, 10) + `"`
-}
+// etagOf renders an agency's revision as a quoted string, as HTTP does.
+func etagOf(revision int64) string { return etag.Format(revision) }
 
 // etagMatches compares a client's etag with a revision; quotes and a weak
 // prefix are optional on input.
 func etagMatches(tag string, revision int64) bool {
-	tag = strings.Trim(strings.TrimPrefix(strings.TrimSpace(tag), "W/"), `"`)
-	return tag == strconv.FormatInt(revision, 10)
+	rev, ok := etag.Parse(tag)
+	return ok && rev == revision
 }
 
 func agencyToProto(a Agency) *identityv1.Agency {
@@ -62,7 +59,7 @@ func agencyToProto(a Agency) *identityv1.Agency {
 		TimeZone:    a.TimeZone,
 		CreateTime:  timestamp(a.CreateTime),
 		UpdateTime:  timestamp(a.UpdateTime),
-		Etag:        etag(a.Revision),
+		Etag:        etagOf(a.Revision),
 	}
 }
 
