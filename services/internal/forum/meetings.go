@@ -511,7 +511,7 @@ func meetingToProto(m Meeting, registered bool) *forumv1.Meeting {
 		ViewerRegistered: registered,
 		CreateTime:       timestamp(m.CreateTime),
 		UpdateTime:       timestamp(m.UpdateTime),
-		Etag:             etag(m.Revision),
+		Etag:             etagOf(m.Revision),
 	}
 }
 

@@ -155,7 +155,7 @@ func TestETag(t *testing.T) {
 			t.Errorf("etagMatches(%q, %d) = %v", tc.tag, tc.rev, got)
 		}
 	}
-	if etag(7) != `"7"` {
-		t.Fatalf("etag(7) = %s", etag(7))
+	if etagOf(7) != `"7"` {
+		t.Fatalf("etagOf(7) = %s", etagOf(7))
 	}
 }
