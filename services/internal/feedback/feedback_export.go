@@ -1,24 +1,16 @@
 package feedback
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
-	"google.golang.org/genproto/googleapis/api/httpbody"
+	"github.com/engagehq/engage/services/internal/csvstream"
 )
 
-const (
-	// exportChunk is the size of the HttpBody messages ExportFeedback
-	// sends.
-	exportChunk = 32 << 10
-	// exportPage is how many records one read of the export takes: the
-	// export never holds more than a page and a chunk in memory.
-	exportPage     = 200
-	csvContentType = "text/csv; charset=utf-8"
-)
+// exportPage is how many records one read of the export takes: the export
+// never holds more than a page and a chunk in memory.
+const exportPage = 200
 
 // exportHeader is the CSV's header row.
 var exportHeader = []string{
@@ -27,21 +19,11 @@ var exportHeader = []string{
 	"anonymous", "submitter", "assignee", "create_time", "update_time",
 }
 
-// csvSafe neutralizes a cell that a spreadsheet would read as a formula
-// (OWASP CSV injection): one starting with =, +, -, @, a tab or a carriage
-// return gets a leading apostrophe.
-func csvSafe(s string) string {
-	if s != "" && bytes.IndexByte([]byte("=+-@\t\r"), s[0]) >= 0 {
-		return "'" + s
-	}
-	return s
-}
-
 func exportRow(f Feedback) []string {
 	row := []string{
-		f.Name(), f.Kind.String(), csvSafe(f.Category), f.State.String(), csvSafe(f.Area), "",
+		f.Name(), f.Kind.String(), csvstream.Safe(f.Category), f.State.String(), csvstream.Safe(f.Area), "",
 		strconv.FormatFloat(f.Sentiment.Score, 'f', 4, 64), f.Sentiment.Label.String(),
-		csvSafe(f.Text), csvSafe(f.OfficerBadge), csvSafe(f.IncidentNumber), formatTime(f.IncidentTime), "", "",
+		csvstream.Safe(f.Text), csvstream.Safe(f.OfficerBadge), csvstream.Safe(f.IncidentNumber), formatTime(f.IncidentTime), "", "",
 		strconv.FormatBool(f.Anonymous), f.Submitter, f.Assignee, formatTime(f.CreateTime), formatTime(f.UpdateTime),
 	}
 	if f.Rating > 0 {
@@ -63,20 +45,7 @@ func (s *feedbackServer) ExportFeedback(req *feedbackv1.ExportFeedbackRequest, s
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	flush := func(final bool) error {
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return fmt.Errorf("export feedback: %w", err)
-		}
-		if buf.Len() == 0 || (!final && buf.Len() < exportChunk) {
-			return nil
-		}
-		data := bytes.Clone(buf.Bytes())
-		buf.Reset()
-		return stream.Send(&httpbody.HttpBody{ContentType: csvContentType, Data: data})
-	}
+	w := csvstream.NewWriter(stream.Send)
 	if err := w.Write(exportHeader); err != nil {
 		return fmt.Errorf("export feedback: %w", err)
 	}
@@ -90,12 +59,12 @@ func (s *feedbackServer) ExportFeedback(req *feedbackv1.ExportFeedbackRequest, s
 			if err := w.Write(exportRow(f)); err != nil {
 				return fmt.Errorf("export feedback: %w", err)
 			}
-			if err := flush(false); err != nil {
-				return err
-			}
 		}
 		if next == nil {
-			return flush(true)
+			if err := w.Close(); err != nil {
+				return fmt.Errorf("export feedback: %w", err)
+			}
+			return nil
 		}
 		page.After = next
 	}
