@@ -37,11 +37,24 @@ type Config struct {
 	// split mode; empty serves no forum routes.
 	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
 	// FeedbackAddr is the feedback service's gRPC address, for the gateway
-	// in split mode; empty serves no feedback, survey or statistics routes.
+	// in split mode (empty serves no feedback, survey or statistics
+	// routes), and for the training service in split mode, which asks
+	// Feedback for complaint counts.
 	FeedbackAddr string `env:"ENGAGE_FEEDBACK_ADDR"`
 	// SurveyURL is the base of the links in post-contact survey
 	// invitations (the token is appended as the `token` query parameter).
 	SurveyURL string `env:"ENGAGE_SURVEY_URL" envDefault:"http://127.0.0.1:8080/survey"`
+	// TrainingAddr is the training service's gRPC address, for the gateway
+	// in split mode; empty serves no training routes.
+	TrainingAddr string `env:"ENGAGE_TRAINING_ADDR"`
+	// PublicURL is the platform's public base URL. Training's xAPI
+	// statements name their actors' accounts and objects under it, so a
+	// learning record store can tell which platform they come from.
+	PublicURL string `env:"ENGAGE_PUBLIC_URL" envDefault:"http://127.0.0.1:8080"`
+	// SummaryTimeout bounds Training's call to Feedback for the complaint
+	// counts behind recommendations: past it, recommendations are
+	// UNAVAILABLE rather than held until the caller's own deadline.
+	SummaryTimeout time.Duration `env:"ENGAGE_SUMMARY_TIMEOUT" envDefault:"3s"`
 	// MinCellSize is k: published statistics drawn from fewer than k
 	// submissions or respondents are suppressed.
 	MinCellSize int `env:"ENGAGE_MIN_CELL_SIZE" envDefault:"10"`
@@ -106,6 +119,9 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "address for /metrics of a service running alone (ENGAGE_METRICS_ADDR)")
 	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service address for the gateway in split mode (ENGAGE_FORUM_ADDR)")
 	fs.StringVar(&c.FeedbackAddr, "feedback-addr", c.FeedbackAddr, "feedback service address for the gateway in split mode (ENGAGE_FEEDBACK_ADDR)")
+	fs.StringVar(&c.TrainingAddr, "training-addr", c.TrainingAddr, "training service address for the gateway in split mode (ENGAGE_TRAINING_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the platform's public base URL, naming xAPI statement accounts (ENGAGE_PUBLIC_URL)")
+	fs.DurationVar(&c.SummaryTimeout, "summary-timeout", c.SummaryTimeout, "bound on Training's call to Feedback for recommendations (ENGAGE_SUMMARY_TIMEOUT)")
 	fs.StringVar(&c.SurveyURL, "survey-url", c.SurveyURL, "base of post-contact survey links; the token is added as ?token= (ENGAGE_SURVEY_URL)")
 	fs.IntVar(&c.MinCellSize, "min-cell-size", c.MinCellSize, "k: public statistics of fewer submissions or respondents are suppressed (ENGAGE_MIN_CELL_SIZE)")
 	fs.Float64Var(&c.TrustDropPoints, "trust-drop-points", c.TrustDropPoints, "Trust Index fall between periods that notifies staff (ENGAGE_TRUST_DROP_POINTS)")
@@ -153,6 +169,12 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.SurveyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		problems = append(problems, fmt.Errorf("survey-url %q: want an absolute http(s) URL", c.SurveyURL))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Errorf("public-url %q: want an absolute http(s) URL", c.PublicURL))
+	}
+	if c.SummaryTimeout <= 0 {
+		problems = append(problems, errors.New("summary-timeout must be positive"))
 	}
 	if _, err := c.Level(); err != nil {
 		problems = append(problems, err)

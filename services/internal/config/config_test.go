@@ -48,6 +48,9 @@ func TestValidate(t *testing.T) {
 		{"zero cell size", func(c *Config) { c.MinCellSize = 0 }},
 		{"negative trust drop", func(c *Config) { c.TrustDropPoints = -1 }},
 		{"relative survey url", func(c *Config) { c.SurveyURL = "/survey" }},
+		{"relative public url", func(c *Config) { c.PublicURL = "engage.example.org" }},
+		{"public url not http", func(c *Config) { c.PublicURL = "ftp://engage.example.org" }},
+		{"zero summary timeout", func(c *Config) { c.SummaryTimeout = 0 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,5 +64,52 @@ func TestValidate(t *testing.T) {
 	}
 	if err := base.Validate(); err != nil {
 		t.Errorf("defaults invalid: %v", err)
+	}
+}
+
+func TestTrainingSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		environ []string
+		args    []string
+		want    Config
+	}{
+		{
+			name: "defaults",
+			want: Config{PublicURL: "http://127.0.0.1:8080", SummaryTimeout: 3 * time.Second},
+		},
+		{
+			name:    "environment",
+			environ: []string{"ENGAGE_TRAINING_ADDR=training:9090", "ENGAGE_PUBLIC_URL=https://engage.example.org", "ENGAGE_SUMMARY_TIMEOUT=1500ms"},
+			want:    Config{TrainingAddr: "training:9090", PublicURL: "https://engage.example.org", SummaryTimeout: 1500 * time.Millisecond},
+		},
+		{
+			name:    "flags win",
+			environ: []string{"ENGAGE_TRAINING_ADDR=training:9090", "ENGAGE_SUMMARY_TIMEOUT=1s"},
+			args:    []string{"--training-addr", "10.0.0.7:9090", "--public-url", "https://a.example", "--summary-timeout", "5s"},
+			want:    Config{TrainingAddr: "10.0.0.7:9090", PublicURL: "https://a.example", SummaryTimeout: 5 * time.Second},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := FromEnv(tt.environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			c.ServeFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			got := Config{TrainingAddr: c.TrainingAddr, PublicURL: c.PublicURL, SummaryTimeout: c.SummaryTimeout}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("training settings (-want +got):\n%s", diff)
+			}
+			if err := c.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
 	}
 }
