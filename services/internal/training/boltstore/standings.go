@@ -1,0 +1,192 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/training"
+	"go.etcd.io/bbolt"
+)
+
+// completionBatch is how many completions Completions reads per
+// transaction: fn, which may be slow (a stream to a client), never runs
+// inside one.
+const completionBatch = 256
+
+// Standings reads, in one transaction, the active officers of agency (of
+// unit, when not empty) and their certification days, assignments and
+// credits from the index buckets, decoding no record but the officers.
+func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.Standing, error) {
+	a := lastID(agency)
+	var out []training.Standing
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		officers := tx.Bucket(bucketOfficers)
+		certDays, assignments, credits := tx.Bucket(bucketCertDays).Cursor(), tx.Bucket(bucketAssignments).Cursor(), tx.Bucket(bucketCredits).Cursor()
+		courses := courseNames{prefix: "agencies/" + a + "/courses/", names: map[string]string{}}
+		active := tx.Bucket(bucketActiveBadges).Cursor()
+		p := prefix(a)
+		for k, id := active.Seek(p); k != nil && bytes.HasPrefix(k, p); k, id = active.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			o := new(trainingv1.Officer)
+			ok, err := getRecord(officers, key(a, id), o)
+			if err != nil {
+				return err
+			}
+			if !ok || (unit != "" && o.GetUnit() != unit) {
+				continue
+			}
+			st := training.Standing{Officer: o}
+			op := prefix(a, id)
+			if st.Certifications, err = readCertDays(certDays, op, &courses); err != nil {
+				return fmt.Errorf("officer %s: %w", o.GetName(), err)
+			}
+			if st.Assignments, err = readAssignments(assignments, op, &courses); err != nil {
+				return fmt.Errorf("officer %s: %w", o.GetName(), err)
+			}
+			if st.Credits, err = readCredits(credits, op); err != nil {
+				return fmt.Errorf("officer %s: %w", o.GetName(), err)
+			}
+			out = append(out, st)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("standings of %s: %w", agency, err)
+	}
+	return out, nil
+}
+
+// courseNames makes the resource names of an agency's courses from their
+// ids, once per course.
+type courseNames struct {
+	prefix string
+	names  map[string]string
+}
+
+// name returns the name of the course with id (bytes of a key, copied).
+func (c *courseNames) name(id []byte) string {
+	if n, ok := c.names[string(id)]; ok {
+		return n
+	}
+	n := c.prefix + string(id)
+	c.names[string(id)] = n
+	return n
+}
+
+// readCertDays reads an officer's certDays entries (course 0 completion
+// day 0 certification → expire day) after prefix op: per course name, by
+// completion day, since keys sort that way.
+func readCertDays(c *bbolt.Cursor, op []byte, courses *courseNames) (map[string][]training.CertificationDates, error) {
+	var out map[string][]training.CertificationDates
+	for k, v := c.Seek(op); k != nil && bytes.HasPrefix(k, op); k, v = c.Next() {
+		parts := bytes.SplitN(k[len(op):], []byte{sep}, 3)
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("malformed certDays key %q", k)
+		}
+		if out == nil {
+			out = make(map[string][]training.CertificationDates)
+		}
+		course := courses.name(parts[0])
+		out[course] = append(out[course], training.CertificationDates{Completion: string(parts[1]), Expire: string(v)})
+	}
+	return out, nil
+}
+
+// readAssignments reads an officer's assignments (course → assignment)
+// after prefix op.
+func readAssignments(c *bbolt.Cursor, op []byte, courses *courseNames) (map[string]training.Assignment, error) {
+	var out map[string]training.Assignment
+	for k, v := c.Seek(op); k != nil && bytes.HasPrefix(k, op); k, v = c.Next() {
+		a, err := decodeAssignment(v)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = make(map[string]training.Assignment)
+		}
+		out[courses.name(k[len(op):])] = a
+	}
+	return out, nil
+}
+
+// readCredits reads an officer's credits (day 0 completion → hours) after
+// prefix op.
+func readCredits(c *bbolt.Cursor, op []byte) ([]training.Credit, error) {
+	var out []training.Credit
+	for k, v := c.Seek(op); k != nil && bytes.HasPrefix(k, op); k, v = c.Next() {
+		day, _, ok := bytes.Cut(k[len(op):], []byte{sep})
+		if !ok {
+			return nil, fmt.Errorf("malformed credits key %q", k)
+		}
+		out = append(out, training.Credit{Date: string(day), Hours: decodeHours(v)})
+	}
+	return out, nil
+}
+
+// Completions calls fn for the completions of agency recorded in [start,
+// end), oldest first. It reads them completionBatch at a time, each batch
+// in its own transaction, and calls fn between transactions.
+func (s *Store) Completions(ctx context.Context, agency string, start, end time.Time, fn func(training.Completion) error) error {
+	a := lastID(agency)
+	p := prefix(a)
+	from := p
+	if !start.IsZero() {
+		from = key(a, u64(start.UnixNano()))
+	}
+	var until []byte
+	if !end.IsZero() {
+		until = key(a, u64(end.UnixNano()))
+	}
+	for {
+		batch, next, err := s.completionBatch(p, from, until)
+		if err != nil {
+			return fmt.Errorf("completions of %s: %w", agency, err)
+		}
+		for _, cp := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(cp); err != nil {
+				return err
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		from = next
+	}
+}
+
+// completionBatch reads up to completionBatch completions with keys under
+// p, from from (inclusive) to until (exclusive; nil for no end), and
+// returns the key to continue from, nil when there are no more.
+func (s *Store) completionBatch(p, from, until []byte) ([]training.Completion, []byte, error) {
+	var (
+		out  []training.Completion
+		next []byte
+	)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketCompletions).Cursor()
+		for k, v := c.Seek(from); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			if until != nil && bytes.Compare(k, until) >= 0 {
+				return nil
+			}
+			if len(out) == completionBatch {
+				next = bytes.Clone(k)
+				return nil
+			}
+			cp, err := decodeCompletion(v)
+			if err != nil {
+				return fmt.Errorf("completion %q: %w", k, err)
+			}
+			out = append(out, cp)
+		}
+		return nil
+	})
+	return out, next, err
+}
