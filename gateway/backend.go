@@ -8,6 +8,7 @@ import (
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 )
@@ -38,6 +39,9 @@ func (cfg Config) backends() ([]Backend, error) {
 	}
 	if cfg.Feedback != nil {
 		known = append(known, Backend{Name: "feedback", Conn: cfg.Feedback, Register: RegisterFeedback})
+	}
+	if cfg.Training != nil {
+		known = append(known, Backend{Name: "training", Conn: cfg.Training, Register: RegisterTraining})
 	}
 	all := append(known, cfg.Backends...)
 	if len(all) == 0 {
@@ -90,5 +94,17 @@ func RegisterFeedback(ctx context.Context, mux *runtime.ServeMux, conn grpc.Clie
 		feedbackv1.RegisterFeedbackServiceHandlerClient(ctx, mux, feedbackv1.NewFeedbackServiceClient(conn)),
 		feedbackv1.RegisterSurveyServiceHandlerClient(ctx, mux, feedbackv1.NewSurveyServiceClient(conn)),
 		feedbackv1.RegisterStatsServiceHandlerClient(ctx, mux, feedbackv1.NewStatsServiceClient(conn)),
+	)
+}
+
+// RegisterTraining registers the training services' REST routes, calling
+// the service over conn. The compliance CSV and the xAPI statements are
+// HttpBody streams, served as files like Feedback's export.
+func RegisterTraining(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	return errors.Join(
+		trainingv1.RegisterCourseServiceHandlerClient(ctx, mux, trainingv1.NewCourseServiceClient(conn)),
+		trainingv1.RegisterOfficerServiceHandlerClient(ctx, mux, trainingv1.NewOfficerServiceClient(conn)),
+		trainingv1.RegisterEnrollmentServiceHandlerClient(ctx, mux, trainingv1.NewEnrollmentServiceClient(conn)),
+		trainingv1.RegisterReportServiceHandlerClient(ctx, mux, trainingv1.NewReportServiceClient(conn)),
 	)
 }

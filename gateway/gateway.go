@@ -37,6 +37,10 @@ type Config struct {
 	// served).
 	Feedback *grpc.ClientConn
 
+	// Training is the connection to the training service (nil: not
+	// served).
+	Training *grpc.ClientConn
+
 	// Backends adds backends that have no field above (tests, services
 	// still being built). Their names must be unique and not "gateway".
 	Backends []Backend

@@ -9,6 +9,7 @@ import (
 	_ "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	_ "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"google.golang.org/genproto/googleapis/api/annotations"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"

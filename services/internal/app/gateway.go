@@ -16,7 +16,7 @@ import (
 // backendAddrs are the gRPC addresses of the services behind the gateway;
 // empty ones are not served.
 type backendAddrs struct {
-	identity, forum, feedback string
+	identity, forum, feedback, training string
 }
 
 // startGateway serves the REST API on cfg.HTTPAddr, calling the services
@@ -55,12 +55,17 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 	if err != nil {
 		return err
 	}
+	trainingConn, err := dial(addrs.training)
+	if err != nil {
+		return err
+	}
 
 	drain, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
 	h, err := gateway.New(ctx, gateway.Config{
 		Identity:     identityConn,
 		Forum:        forumConn,
 		Feedback:     feedbackConn,
+		Training:     trainingConn,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -96,6 +96,13 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		registers = append(registers, feedbackSvc.Register)
 	}
+	if runs("training") {
+		svc, err := p.startTraining(cfg, lis.Addr().String(), creds.identity, all)
+		if err != nil {
+			return b, err
+		}
+		registers = append(registers, svc.Register)
+	}
 
 	name := component
 	if all {
