@@ -49,10 +49,12 @@ func (s *Store) CreateEnrollments(ctx context.Context, es []*trainingv1.Enrollme
 				}
 				created = append(created, e)
 			}
-			skipped = res.Skipped
+			if len(res.Skipped) > 0 {
+				skipped = res.Skipped
+			}
 			return nil
 		}
-		res := createEnrollmentsResult{Created: []string{}, Skipped: []string{}}
+		var res createEnrollmentsResult
 		for _, in := range es {
 			e, err := createEnrollment(tx, in)
 			if err != nil {
@@ -60,12 +62,12 @@ func (s *Store) CreateEnrollments(ctx context.Context, es []*trainingv1.Enrollme
 			}
 			if e == nil {
 				skipped = append(skipped, officerName(in.GetName()))
-				res.Skipped = append(res.Skipped, officerName(in.GetName()))
 				continue
 			}
 			created = append(created, e)
 			res.Created = append(res.Created, e.GetName())
 		}
+		res.Skipped = skipped
 		v, err := json.Marshal(res)
 		if err != nil {
 			return err
