@@ -10,6 +10,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/config"
 	"github.com/engagehq/engage/services/internal/grpcserver"
+	"github.com/engagehq/engage/services/internal/training"
 	"github.com/pquerna/otp/totp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -21,8 +22,9 @@ import (
 // The demo seed builds a small living agency through the public gRPC API,
 // exactly as an administrator would: nothing is written behind the
 // services' backs, every step passes validation and lands in the audit log.
-// Demo credentials are printed once; they are for trying Engage out on a
-// laptop, never for a real deployment.
+// (The one exception is a training assignment back-dated to show an
+// overdue one; see trainingSeeder.) Demo credentials are printed once;
+// they are for trying Engage out on a laptop, never for a real deployment.
 
 const (
 	demoModerator = "moderator@springfield.example"
@@ -30,6 +32,9 @@ const (
 	demoResident  = "resident@springfield.example"
 	demoNeighbor  = "neighbor@springfield.example"
 	demoAgency    = "springfield-pd"
+	demoTimeZone  = "America/Chicago"
+	demoTrainer   = "trainer@springfield.example"
+	demoOfficer   = "officer@springfield.example"
 	demoPassword  = "springfield demo 2026"
 )
 
@@ -61,7 +66,9 @@ type seeder struct {
 	partners identityv1.PartnerServiceClient
 }
 
-func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword string) (*demoInfo, error) {
+// seedDemo seeds the demo agency through the gRPC server at addr;
+// trainingStore is the training service's store of this process.
+func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword string, trainingStore training.Store) (*demoInfo, error) {
 	if adminPassword == "" {
 		adminPassword = cfg.AdminPassword
 	}
@@ -97,7 +104,7 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 			DisplayName: "Springfield Police Department",
 			Description: "A demo agency: forums, feedback, training and alerts for the fictional city of Springfield.",
 			WebsiteUri:  "https://police.springfield.example",
-			TimeZone:    "America/Chicago",
+			TimeZone:    demoTimeZone,
 		},
 	})
 	if err != nil {
@@ -108,10 +115,10 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		{email: "chief@springfield.example", displayName: "Chief Dana Whitaker", roles: []accessv1.Role{accessv1.Role_ROLE_AGENCY_ADMIN}},
 		{email: demoModerator, displayName: "Sgt. Luis Ortega", roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}},
 		{email: demoAnalyst, displayName: "Priya Raman", roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}},
-		{email: "trainer@springfield.example", displayName: "Lt. Grace Kim", roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}},
+		{email: demoTrainer, displayName: "Lt. Grace Kim", roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}},
 		{email: "alerts@springfield.example", displayName: "Omar Haddad", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_AUTHOR}},
 		{email: "approver@springfield.example", displayName: "Capt. Renee Duval", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_APPROVER}},
-		{email: "officer@springfield.example", displayName: "Ofc. Sam Patel", roles: []accessv1.Role{accessv1.Role_ROLE_OFFICER}},
+		{email: demoOfficer, displayName: "Ofc. Sam Patel", roles: []accessv1.Role{accessv1.Role_ROLE_OFFICER}},
 		{email: demoResident, displayName: "Alex Resident"},
 		{email: demoNeighbor, displayName: "Jordan Neighbor"},
 	}
@@ -163,9 +170,9 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	}
 	info.dispatch, info.dispatchKey = dispatch.GetName(), dispatch.GetApiKey()
 
-	// The moderator and the analyst sign in with a second factor (their
-	// codes of this 30-second step are then spent; the chief's, used in the
-	// README's walk-through, is not).
+	// The moderator, the analyst, the trainer and the officer sign in with
+	// a second factor (their codes of this 30-second step are then spent;
+	// the chief's, used in the README's walk-through, is not).
 	staff := func(email string) (context.Context, error) {
 		p := people[slices.IndexFunc(people, func(p demoPerson) bool { return p.email == email })]
 		as, err := s.signInWithCode(ctx, p.email, demoPassword, p.totpSecret)
@@ -197,6 +204,23 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	info.feedback, err = newFeedbackSeeder(conn, info.agency, cfg.MinCellSize).seed(ctx, resident, neighbor, analyst, dispatchCtx)
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
+	}
+	// Training comes after feedback: its recommendations follow from the
+	// complaints just submitted.
+	trainer, err := staff(demoTrainer)
+	if err != nil {
+		return nil, err
+	}
+	officer, err := staff(demoOfficer)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(demoTimeZone)
+	if err != nil {
+		return nil, err
+	}
+	if err := newTrainingSeeder(conn, trainingStore, info.agency, loc).seed(ctx, trainer, officer); err != nil {
+		return nil, fmt.Errorf("training: %w", err)
 	}
 	return info, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/engagehq/engage/services/internal/identity"
 	identitystore "github.com/engagehq/engage/services/internal/identity/boltstore"
+	"github.com/engagehq/engage/services/internal/training"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
@@ -96,11 +97,13 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		registers = append(registers, feedbackSvc.Register)
 	}
+	var trainingStore training.Store
 	if runs("training") {
-		svc, err := p.startTraining(cfg, lis.Addr().String(), creds.identity, all)
+		svc, store, err := p.startTraining(cfg, lis.Addr().String(), creds.identity, all)
 		if err != nil {
 			return b, err
 		}
+		trainingStore = store
 		registers = append(registers, svc.Register)
 	}
 
@@ -133,7 +136,7 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	srv.SetServing()
 
 	if all && cfg.Demo && b.adminCreated {
-		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword)
+		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword, trainingStore)
 		if err != nil {
 			return b, fmt.Errorf("seed the demo: %w", err)
 		}

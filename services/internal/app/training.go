@@ -19,12 +19,13 @@ import (
 // openTraining opens the training store and service. Agencies' time zones
 // come from identity over identityConn; the complaint counts behind
 // recommendations come from Feedback over feedbackConn. Both are, in one
-// process, the loopback connection to the process's own server.
-func (p *Platform) openTraining(cfg config.Config, identityConn, feedbackConn grpc.ClientConnInterface) (*training.Service, error) {
+// process, the loopback connection to the process's own server. The store
+// is returned for the demo seed, which back-dates what the API refuses.
+func (p *Platform) openTraining(cfg config.Config, identityConn, feedbackConn grpc.ClientConnInterface) (*training.Service, training.Store, error) {
 	log := p.log.With("component", "training")
 	store, err := trainingstore.Open(filepath.Join(cfg.DataDir, "training.db"), trainingstore.Options{Logger: log})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.onShutdown("training store", func(context.Context) error { return store.Close() })
 	p.backups = append(p.backups, backupSource{name: "training.db", db: store.DB()})
@@ -37,7 +38,7 @@ func (p *Platform) openTraining(cfg config.Config, identityConn, feedbackConn gr
 		Logger:         log,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.every("purge training request ids", requestPurgeInterval, func(ctx context.Context) error {
 		n, err := svc.PurgeRequests(ctx)
@@ -46,7 +47,7 @@ func (p *Platform) openTraining(cfg config.Config, identityConn, feedbackConn gr
 		}
 		return err
 	})
-	return svc, nil
+	return svc, store, nil
 }
 
 // remoteFeedback reaches the Feedback service at cfg.FeedbackAddr as the
@@ -70,17 +71,17 @@ func (p *Platform) remoteFeedback(cfg config.Config) (*grpc.ClientConn, error) {
 // loopback connection to self, the process's own server; alone it reaches
 // identity over identityConn, the process's connection to the remote
 // identity service, and Feedback at cfg.FeedbackAddr.
-func (p *Platform) startTraining(cfg config.Config, self string, identityConn *grpc.ClientConn, all bool) (*training.Service, error) {
+func (p *Platform) startTraining(cfg config.Config, self string, identityConn *grpc.ClientConn, all bool) (*training.Service, training.Store, error) {
 	if all {
 		loopback, err := p.dialSelf(self, "training", cfg.InternalSecret)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		return p.openTraining(cfg, loopback, loopback)
 	}
 	feedbackConn, err := p.remoteFeedback(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return p.openTraining(cfg, identityConn, feedbackConn)
 }
