@@ -54,7 +54,7 @@ func TestSuitesOf(t *testing.T) {
 	}{
 		{suiteIdentity, []string{suiteIdentity}},
 		{suiteForum, []string{suiteForum}},
-		{suiteAll, []string{suiteIdentity, suiteForum, suiteFeedback}},
+		{suiteAll, []string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,17 +1,22 @@
 // Command bench measures what Engage costs on top of bare servers doing
 // no work, the forum's absolute search latency, and how the Trust Index
-// query's cost depends on the answers behind it:
+// query's cost depends on the answers behind it, and what a training
+// compliance report costs for a large agency:
 //
-//	go run ./services/bench [-suite identity|forum|feedback|all] [-rounds 3]
+//	go run ./services/bench [-suite identity|forum|feedback|training|all] [-rounds 3]
 //	    [-duration 5s] [-warmup 1s] [-concurrency 64] [-conns 4]
 //	    [-search-posts 100000] [-search-threads 1000] [-search-concurrency 8]
 //	    [-trust-answers 1000000] [-trust-concurrency 4]
+//	    [-officers 5000] [-courses 20] [-iterations 200]
 //	    [-cpuprofile /tmp/engage]
 //
 // `go run ./services/bench -suite forum` runs the forum's benchmarks (about
 // five minutes); `go run ./services/bench -suite feedback` the feedback
 // service's (about twelve minutes on two cores, nine of them loading the
-// million answers; `-trust-answers 100000` for a quicker look); `make bench` runs the identity suite. The suites:
+// million answers; `-trust-answers 100000` for a quicker look); `-suite
+// training` the training compliance report's (a few minutes, most of them
+// seeding; `-officers 500` for a quicker look); `make bench` runs the
+// identity suite. The suites:
 //
 //   - identity (the default, `make bench`): an authenticated read, REST
 //     GET /v1/accounts/me and its gRPC twin engage.identity.v1.AccountService/
@@ -39,6 +44,19 @@
 //     alternating rounds. Target: the large agency's p50 latency and CPU
 //     time per query ≤ 1.5 × the small one's. Engage stamps answers with
 //     the current hour, so all of them fall in the current month.
+//   - training: on a fresh Engage, a trainer seeds one agency through the
+//     public API over gRPC with -courses (20) mandatory courses and
+//     -officers (5,000) officers in ten units (ImportOfficers), assigns
+//     each course unit by unit (AssignCourse) and completes most of the
+//     enrollments (CompleteEnrollment, about 100,000), and seeds a baseline
+//     agency of 100 officers the same way. Then, one report at a time,
+//     -iterations (200) times after a warm-up, on each agency: the whole
+//     compliance report over gRPC (GetTrainingCompliance, pages of 1,000),
+//     one page of 100 with its summary, the CSV export
+//     (ExportTrainingCompliance, streamed to the end) and the whole report
+//     over REST through the gateway. Target: the whole report's p99 < 200
+//     ms; the report also gives each path's cost over the baseline's, per
+//     report and per officer.
 //
 // # Method
 //
@@ -130,6 +148,8 @@ type options struct {
 	searchPosts, searchThreads, searchConcurrency int
 
 	trustAnswers, trustConcurrency int
+
+	officers, courses, iterations int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -139,7 +159,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.role, "role", "", "child process role: bare or engage")
 	fs.StringVar(&o.dataDir, "data-dir", "", "data directory of the engage child")
 	fs.BoolVar(&o.keepData, "keep-data", false, "the engage child leaves its data directory for the next one")
-	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum or all")
+	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum, feedback, training or all")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of bare and Engage for each protocol")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each round and side")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
@@ -150,6 +170,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.searchConcurrency, "search-concurrency", 8, "forum suite: searches in flight")
 	fs.IntVar(&o.trustAnswers, "trust-answers", 1_000_000, "feedback suite: survey answers of the large agency whose Trust Index is queried")
 	fs.IntVar(&o.trustConcurrency, "trust-concurrency", 4, "feedback suite: Trust Index queries in flight")
+	fs.IntVar(&o.officers, "officers", 5000, "training suite: officers of the large agency")
+	fs.IntVar(&o.courses, "courses", 20, "training suite: mandatory courses of each agency")
+	fs.IntVar(&o.iterations, "iterations", 200, "training suite: measured reports per path and agency")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{path}.pprof")
 	// -role, -data-dir and -keep-data are how the parent starts its
 	// children; -h does not list them.
@@ -185,6 +208,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.trustAnswers < 1 || o.trustConcurrency < 1 {
 		return o, errors.New("-trust-answers and -trust-concurrency must be ≥ 1")
+	}
+	if err := checkTrainingScale(o); err != nil {
+		return o, err
 	}
 	return o, nil
 }

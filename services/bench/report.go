@@ -85,6 +85,9 @@ type header struct {
 	bare, engage addrs
 	// concurrency is the requests in flight, when not -concurrency.
 	concurrency int
+	// load and clients describe the load and its clients, when not a
+	// closed loop of -duration with the usual clients.
+	load, clients string
 	// notes are lines about the requests, printed last.
 	notes []string
 }
@@ -97,10 +100,18 @@ func printHeader(w io.Writer, o options, h header) {
 	fmt.Fprintf(w, "%s\n", h.title)
 	fmt.Fprintf(w, "machine       %d CPUs, GOMAXPROCS %d, %s %s/%s; load generator and servers share them\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(w, "load          closed loop, %d workers, %s warm-up + %s measured per run; rounds per path: %d\n",
-		workers, o.warmup, o.duration, o.rounds)
-	fmt.Fprintf(w, "clients       gRPC: %d shared connections; REST: one http.Client, HTTP/1.1, up to %d idle connections\n",
-		o.conns, workers)
+	if h.load != "" {
+		fmt.Fprintf(w, "load          %s\n", h.load)
+	} else {
+		fmt.Fprintf(w, "load          closed loop, %d workers, %s warm-up + %s measured per run; rounds per path: %d\n",
+			workers, o.warmup, o.duration, o.rounds)
+	}
+	if h.clients != "" {
+		fmt.Fprintf(w, "clients       %s\n", h.clients)
+	} else {
+		fmt.Fprintf(w, "clients       gRPC: %d shared connections; REST: one http.Client, HTTP/1.1, up to %d idle connections\n",
+			o.conns, workers)
+	}
 	if h.bare.GRPC != "" {
 		fmt.Fprintf(w, "order         bare then Engage in odd rounds, Engage then bare in even rounds; ratio = median of per-round ratios\n")
 		fmt.Fprintf(w, "bare          grpc.NewServer() echo on %s, runtime.NewServeMux() on %s (own process)\n", h.bare.GRPC, h.bare.HTTP)

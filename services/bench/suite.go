@@ -14,6 +14,7 @@ const (
 	suiteIdentity = "identity"
 	suiteForum    = "forum"
 	suiteFeedback = "feedback"
+	suiteTraining = "training"
 	suiteAll      = "all"
 )
 
@@ -28,6 +29,7 @@ func suitesOf(name string) ([]suite, error) {
 	identity := suite{suiteIdentity, runIdentity}
 	forum := suite{suiteForum, runForum}
 	feedback := suite{suiteFeedback, runFeedback}
+	training := suite{suiteTraining, runTraining}
 	switch name {
 	case suiteIdentity:
 		return []suite{identity}, nil
@@ -35,10 +37,12 @@ func suitesOf(name string) ([]suite, error) {
 		return []suite{forum}, nil
 	case suiteFeedback:
 		return []suite{feedback}, nil
+	case suiteTraining:
+		return []suite{training}, nil
 	case suiteAll:
-		return []suite{identity, forum, feedback}, nil
+		return []suite{identity, forum, feedback, training}, nil
 	}
-	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteFeedback, suiteAll}, ", "))
+	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining, suiteAll}, ", "))
 }
 
 // runner is what every suite shares: the program to start children with,
