@@ -120,20 +120,23 @@ func benchTraining(ctx context.Context, a addrs, cpu func(context.Context) (time
 	if err != nil {
 		return fmt.Errorf("set up the agencies: %w", err)
 	}
+	signIn := func(ctx context.Context) (string, error) {
+		tokens, err := trainer.tokens(ctx, trainingTokenLife)
+		if err != nil {
+			return "", err
+		}
+		return tokens[0], nil
+	}
 	days := seedDaysOf(time.Now())
 	for _, ag := range agencies {
 		fmt.Fprintf(r.stderr, "bench: seeding %s: %d officers × %d courses\n", ag.name, ag.officers, sc.courses)
-		tokens, err := trainer.tokens(ctx, trainingTokenLife)
-		if err != nil {
-			return err
-		}
-		s := &seeder{conn: conn, token: tokens[0], agency: ag.name, officers: ag.officers, courses: sc.courses, days: days, progress: r.stderr}
+		s := &seeder{conn: conn, signIn: signIn, agency: ag.name, officers: ag.officers, courses: sc.courses, days: days, progress: r.stderr}
 		if ag.seed, err = s.seed(ctx); err != nil {
 			return fmt.Errorf("seed %s: %w", ag.name, err)
 		}
 	}
 
-	m := &trainingMeasure{conn: conn, http: a.HTTP, cpu: cpu, trainer: trainer, agencies: agencies, sc: sc, asOf: days.asOf, out: r.stdout, progress: r.stderr}
+	m := &trainingMeasure{conn: conn, http: a.HTTP, cpu: cpu, signIn: signIn, agencies: agencies, sc: sc, asOf: days.asOf, out: r.stdout, progress: r.stderr}
 	summaries, err := m.summaries(ctx)
 	if err != nil {
 		return err

@@ -117,8 +117,9 @@ func (s seedStats) total() time.Duration { return s.roster + s.assign + s.comple
 
 // seeder fills one agency.
 type seeder struct {
-	conn     *grpc.ClientConn
-	token    string
+	conn *grpc.ClientConn
+	// signIn returns the trainer's token for the next phase.
+	signIn   func(ctx context.Context) (string, error)
 	agency   string
 	officers int
 	courses  int
@@ -137,7 +138,12 @@ type attempt struct {
 // enrollments but one in trainingOpenEvery.
 func (s *seeder) seed(ctx context.Context) (seedStats, error) {
 	st := seedStats{courses: s.courses, officers: s.officers}
-	as := bearer(ctx, s.token)
+	// Each phase signs in afresh: the completions of a large agency can
+	// outlast an access token.
+	as, err := s.trainer(ctx)
+	if err != nil {
+		return st, err
+	}
 	start := time.Now()
 	courses, err := s.createCourses(as)
 	if err != nil {
@@ -148,6 +154,9 @@ func (s *seeder) seed(ctx context.Context) (seedStats, error) {
 	}
 	st.roster = time.Since(start)
 
+	if as, err = s.trainer(ctx); err != nil {
+		return st, err
+	}
 	start = time.Now()
 	attempts, err := s.assign(as, courses)
 	if err != nil {
@@ -164,12 +173,24 @@ func (s *seeder) seed(ctx context.Context) (seedStats, error) {
 		}
 	}
 
+	if as, err = s.trainer(ctx); err != nil {
+		return st, err
+	}
 	start = time.Now()
 	if err := s.complete(as, attempts); err != nil {
 		return st, err
 	}
 	st.complete = time.Since(start)
 	return st, nil
+}
+
+// trainer is ctx carrying the trainer's credentials.
+func (s *seeder) trainer(ctx context.Context) (context.Context, error) {
+	token, err := s.signIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return bearer(ctx, token), nil
 }
 
 // units is how many units the agency's officers serve in.
