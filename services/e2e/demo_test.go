@@ -93,6 +93,7 @@ func TestDemoSeed(t *testing.T) {
 		t.Error("searching the demo for \"patrols\" finds nothing")
 	}
 	checkDemoFeedback(t, rest, chief, banner)
+	checkDemoTraining(t, rest, chief, banner)
 	if strings.Contains(srv.stderr.String(), adminPass) {
 		t.Error("the logs show the administrator's password")
 	}

@@ -136,6 +136,12 @@ func TestServeRefusesIncompleteSetup(t *testing.T) {
 			wantErr: "ENGAGE_IDENTITY_ADDR",
 		},
 		{
+			name:    "training without feedback address",
+			env:     []string{"ENGAGE_INTERNAL_SECRET=" + strings.Repeat("s", 32)},
+			args:    []string{"serve", "training", "--identity-addr", "127.0.0.1:1"},
+			wantErr: "ENGAGE_FEEDBACK_ADDR",
+		},
+		{
 			name:    "unknown component",
 			args:    []string{"serve", "alerts-and-more"},
 			wantErr: `unknown component "alerts-and-more"`,
