@@ -255,6 +255,18 @@ func putEnrollment(tx *bbolt.Tx, old, e *trainingv1.Enrollment) error {
 		return err
 	}
 	open := tx.Bucket(bucketOpenEnrollments)
+	if oldCourse := lastID(old.GetCourse()); old != nil && oldCourse != course {
+		// The contract makes the course immutable; should a mutate change
+		// it anyway, the old course's indexes must not keep this one.
+		if k := key(agency, officer, oldCourse); bytes.Equal(open.Get(k), []byte(id)) {
+			if err := open.Delete(k); err != nil {
+				return err
+			}
+		}
+		if err := refreshAssignment(tx, agency, officer, oldCourse); err != nil {
+			return err
+		}
+	}
 	openKey := key(agency, officer, course)
 	if isOpen(e) {
 		if err := open.Put(openKey, []byte(id)); err != nil {
