@@ -66,10 +66,14 @@ func TestTrainingAccess(t *testing.T) {
 				t.Errorf("%s reads %s: %d %s, want 404", who.name, path, r.status, truncate(r.body))
 			}
 		}
-		for _, path := range append(officerReports, s.base+"/officers", s.base+"/courses") {
+		for _, path := range append(officerReports, s.base+"/courses") {
 			if r := p.do("GET", path, who.token, nil); r.status != 403 && r.status != 404 {
 				t.Errorf("%s reads %s: %d %s", who.name, path, r.status, truncate(r.body))
 			}
+		}
+		// The roster lists only the caller's own entry: none here.
+		if got := list(p.must(200, "GET", s.base+"/officers", who.token, nil)["officers"]); len(got) != 0 {
+			t.Errorf("%s lists metro-pd's officers %v, want none", who.name, got)
 		}
 		if r := p.do("POST", "/v1/"+str(mine["name"])+":complete", who.token, map[string]any{"score": 100}); r.status != 404 {
 			t.Errorf("%s scores an enrollment: %d %s, want 404", who.name, r.status, truncate(r.body))
