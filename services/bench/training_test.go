@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -156,5 +157,47 @@ func TestTrainingSuite(t *testing.T) {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report does not say %q:\n%s", want, report)
 		}
+	}
+}
+
+// TestAttemptOn checks the seeded mix: scores in range, about one officer
+// in trainingLaggardEvery with gaps, about one of their courses in
+// trainingLaggardOpen open, and everyone else passing everything.
+func TestAttemptOn(t *testing.T) {
+	t.Parallel()
+	const officers, courses = 2000, 20
+	laggards, open, failed := 0, 0, 0
+	for o := range officers {
+		gaps := 0
+		for c := range courses {
+			course := fmt.Sprintf("agencies/a/courses/c%d", c)
+			e := fmt.Sprintf("agencies/a/officers/o%d/enrollments/e%d", o, c)
+			a := attemptOn(e, course)
+			if a != attemptOn(e, course) {
+				t.Fatalf("attemptOn(%q) is not deterministic", e)
+			}
+			switch {
+			case a.score == 0:
+				gaps++
+			case a.score == trainingFailScore:
+				gaps++
+				failed++
+			case a.score < trainingPassMark || a.score > 100:
+				t.Fatalf("attemptOn(%q) scores %d", e, a.score)
+			}
+		}
+		if gaps > 0 {
+			laggards++
+			open += gaps
+		}
+	}
+	if share := float64(laggards) / officers; share < 0.15 || share > 0.25 {
+		t.Errorf("%d of %d officers have gaps, want about 1 in %d", laggards, officers, trainingLaggardEvery)
+	}
+	if share := float64(open) / float64(laggards*courses); share < 0.2 || share > 0.33 {
+		t.Errorf("laggards leave %d of %d courses open, want about 1 in %d", open, laggards*courses, trainingLaggardOpen)
+	}
+	if failed == 0 || failed == open {
+		t.Errorf("%d of %d gaps have a failed attempt, want about half", failed, open)
 	}
 }

@@ -69,7 +69,8 @@ func trainingNotes(agencies []*trainingAgency, summaries []*trainingv1.Complianc
 		fmt.Sprintf("two agencies of %d mandatory courses each (recertified every 12 or 24 months in turn, pass mark %d), officers in", sc.courses, trainingPassMark),
 		fmt.Sprintf("up to %d units, seeded through the public API over gRPC as a trainer, %d calls at a time: CreateCourse,", trainingUnitCount, trainingSeedWorkers),
 		fmt.Sprintf("ImportOfficers (CSV), AssignCourse per unit and course due %s (units 3 mod 4 not yet assigned the last", days.due),
-		fmt.Sprintf("course), CompleteEnrollment on all but one enrollment in %d (half of those left with a failed attempt)", trainingOpenEvery),
+		fmt.Sprintf("course), CompleteEnrollment on every enrollment but for one officer in %d, who leaves one course in %d open", trainingLaggardEvery, trainingLaggardOpen),
+		"(half of those after a failed attempt)",
 	}
 	for _, a := range agencies {
 		s := a.seed

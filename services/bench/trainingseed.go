@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -29,9 +30,12 @@ const (
 	// from it to 100, failed attempts trainingFailScore.
 	trainingPassMark  = 70
 	trainingFailScore = 40
-	// trainingOpenEvery leaves one enrollment in this many open, half of
-	// them after a failed attempt.
-	trainingOpenEvery = 20
+	// trainingLaggardEvery makes one officer in this many, picked by a
+	// hash of their name, a laggard, who leaves one enrollment in
+	// trainingLaggardOpen open (half of those after a failed attempt);
+	// everyone else passes every course assigned.
+	trainingLaggardEvery = 5
+	trainingLaggardOpen  = 4
 	// trainingDueDays is how many days after today the assignments are
 	// due, and trainingAsOfDays the day the reports are asked for: late
 	// enough that the open assignments are overdue and the certifications
@@ -135,7 +139,7 @@ type attempt struct {
 
 // seed creates the courses and the roster, assigns every course to every
 // unit (but the gap assign describes) and completes the
-// enrollments but one in trainingOpenEvery.
+// enrollments but the laggards' gaps (see attemptOn).
 func (s *seeder) seed(ctx context.Context) (seedStats, error) {
 	st := seedStats{courses: s.courses, officers: s.officers}
 	// Each phase signs in afresh: the completions of a large agency can
@@ -261,8 +265,7 @@ func rosterCSV(first, last, units int) string {
 
 // assign assigns every course to every unit, except the last course to
 // the units whose index is 3 mod 4, and returns the attempt to make on
-// each enrollment: a pass, a failed attempt, or none (score 0) for one in
-// trainingOpenEvery.
+// each enrollment (see attemptOn).
 func (s *seeder) assign(ctx context.Context, courses []string) ([]attempt, error) {
 	type pair struct{ course, unit int }
 	var pairs []pair
@@ -291,15 +294,8 @@ func (s *seeder) assign(ctx context.Context, courses []string) ([]attempt, error
 		if n := len(res.GetSkippedOfficers()); n > 0 {
 			return fmt.Errorf("assign %s to unit %s: %d officers skipped, want none", courses[p.course], trainingUnit(p.unit), n)
 		}
-		for j, e := range res.GetEnrollments() {
-			a := attempt{enrollment: e.GetName(), score: int32(trainingPassMark + (j+p.course)%(101-trainingPassMark))}
-			if (j+p.course)%trainingOpenEvery == 0 {
-				a.score = 0
-				if (j/trainingOpenEvery)%2 == 1 {
-					a.score = trainingFailScore
-				}
-			}
-			perPair[i] = append(perPair[i], a)
+		for _, e := range res.GetEnrollments() {
+			perPair[i] = append(perPair[i], attemptOn(e.GetName(), courses[p.course]))
 		}
 		return nil
 	})
@@ -308,6 +304,29 @@ func (s *seeder) assign(ctx context.Context, courses []string) ([]attempt, error
 		all = append(all, as...)
 	}
 	return all, err
+}
+
+// attemptOn is the attempt to make on an enrollment in course: a pass
+// scoring from the pass mark to 100, or, for the laggards (one officer in
+// trainingLaggardEvery), on one course in trainingLaggardOpen, nothing
+// (score 0) or a failed attempt. Laggards and their gaps are picked by
+// hashing the officer's and the course's names, so that an officer is a
+// laggard in every course, whatever order AssignCourse answers in.
+func attemptOn(enrollment, course string) attempt {
+	officer, _, _ := strings.Cut(enrollment, "/enrollments/")
+	h := fnv.New64a()
+	h.Write([]byte(officer))
+	who := h.Sum64()
+	h.Write([]byte(course))
+	what := h.Sum64()
+	a := attempt{enrollment: enrollment, score: int32(trainingPassMark + what%(101-trainingPassMark))}
+	if who%trainingLaggardEvery == 0 && what%trainingLaggardOpen == 0 {
+		a.score = 0
+		if what%(2*trainingLaggardOpen) == 0 {
+			a.score = trainingFailScore
+		}
+	}
+	return a
 }
 
 // complete makes the attempts that have a score, trainingSeedWorkers at
