@@ -102,7 +102,26 @@ func requireModerator(ctx context.Context, agency, what string) error {
 }
 
 // mayPostIn reports whether p may write in a forum: any person who may read
-// it, except that STAFF forums take only staff (who alone read them).
+// it, except that STAFF forums take only staff (who alone read them), and
+// other Engage services, which write in the agency's name (only threads:
+// the other writing methods do not admit them).
 func mayPostIn(p auth.Principal, f Forum) bool {
-	return p.Kind == auth.Account && mayReadForum(p, f)
+	return (p.Kind == auth.Account || p.Kind == auth.Service) && mayReadForum(p, f)
+}
+
+// byline is who a thread is written by, as it is stored and shown.
+type byline struct {
+	author, displayName string
+	official            bool
+}
+
+// bylineOf returns the byline of what p writes in agency: a person writes
+// under their own name, official when they are staff of the agency; an
+// Engage service writes in the agency's name (`agencies/{agency}`, shown as
+// the agency's id), as official staff content.
+func bylineOf(p auth.Principal, agency string) byline {
+	if p.Kind == auth.Service {
+		return byline{author: "agencies/" + agency, displayName: agency, official: true}
+	}
+	return byline{author: p.Name, displayName: p.DisplayName, official: isStaff(p, agency)}
 }

@@ -40,7 +40,9 @@ func validKind(k forumv1.ThreadKind) bool {
 // CreateThread starts a thread: any signed-in person who may read the
 // forum (staff only in a STAFF forum); ANNOUNCEMENT threads are for staff.
 // The author's content is marked official when they are staff of the
-// agency. New accounts are rate-limited and duplicates refused.
+// agency. New accounts are rate-limited and duplicates refused. Another
+// Engage service starts a thread in the agency's name, as staff (see
+// bylineOf); it is exempt from the abuse limits.
 func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThreadRequest) (*forumv1.Thread, error) {
 	fk, err := parseForum("parent", req.GetParent())
 	if err != nil {
@@ -51,9 +53,10 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 		return nil, errs.Field("thread", "is required")
 	}
 	p := auth.FromContext(ctx)
-	if p.Kind != auth.Account {
+	if p.Kind != auth.Account && p.Kind != auth.Service {
 		return nil, errSignInToWrite
 	}
+	by := bylineOf(p, fk.Agency)
 	if !validKind(in.GetKind()) {
 		return nil, errs.Field("thread.kind", "must be THREAD_KIND_DISCUSSION, THREAD_KIND_QUESTION or THREAD_KIND_ANNOUNCEMENT")
 	}
@@ -72,7 +75,7 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 	}
 	// The forum is checked in the write's transaction; the abuse check
 	// comes first, so that a refused thread costs no write.
-	if in.GetKind() == forumv1.ThreadKind_THREAD_KIND_ANNOUNCEMENT && !isStaff(p, fk.Agency) {
+	if in.GetKind() == forumv1.ThreadKind_THREAD_KIND_ANNOUNCEMENT && !by.official {
 		return nil, errAnnouncement
 	}
 	text := title + "\n" + body
@@ -81,14 +84,14 @@ func (s *threadServer) CreateThread(ctx context.Context, req *forumv1.CreateThre
 	}
 	t := Thread{
 		Agency: fk.Agency, Forum: fk.Forum, Kind: in.GetKind(), Title: title, Body: body,
-		Author: p.Name, AuthorDisplayName: p.DisplayName, Official: isStaff(p, fk.Agency),
+		Author: by.author, AuthorDisplayName: by.displayName, Official: by.official,
 		State: forumv1.ContentState_CONTENT_STATE_VISIBLE, CreateTime: now, LastActivityTime: now,
 	}
 	got, err := s.store.CreateThread(ctx, t, request, func(f Forum) error { return checkWriteForum(p, f) })
 	if err != nil {
 		return nil, fmt.Errorf("create thread: %w", err)
 	}
-	if !got.CreateTime.Equal(now) || got.Author != p.Name {
+	if !got.CreateTime.Equal(now) || got.Author != by.author {
 		return s.threadView(ctx, p, got) // a concurrent retry with the same request id won
 	}
 	s.abuse.record(p, fk.Agency, text)

@@ -222,7 +222,8 @@ type Thread struct {
 	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
 	// The opening post, plain text. Required on create.
 	Body string `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	// The author, `accounts/{account}`.
+	// The author, `accounts/{account}`; `agencies/{agency}` for a thread an
+	// Engage service started in the agency's name.
 	Author string `protobuf:"bytes,5,opt,name=author,proto3" json:"author,omitempty"`
 	// The author's display name when they wrote it.
 	AuthorDisplayName string `protobuf:"bytes,6,opt,name=author_display_name,json=authorDisplayName,proto3" json:"author_display_name,omitempty"`
@@ -1459,9 +1460,9 @@ const file_engage_forum_v1_threads_proto_rawDesc = "" +
 	"\x19FLAG_REASON_PERSONAL_INFO\x10\x04\x12\x1e\n" +
 	"\x1aFLAG_REASON_MISINFORMATION\x10\x05\x12\x19\n" +
 	"\x15FLAG_REASON_OFF_TOPIC\x10\x06\x12\x15\n" +
-	"\x11FLAG_REASON_OTHER\x10\a2\xad\v\n" +
-	"\rThreadService\x12\x8d\x01\n" +
-	"\fCreateThread\x12$.engage.forum.v1.CreateThreadRequest\x1a\x17.engage.forum.v1.Thread\">\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x022:\x06thread\"(/v1/{parent=agencies/*/forums/*}/threads\x12\x7f\n" +
+	"\x11FLAG_REASON_OTHER\x10\a2\xaf\v\n" +
+	"\rThreadService\x12\x8f\x01\n" +
+	"\fCreateThread\x12$.engage.forum.v1.CreateThreadRequest\x1a\x17.engage.forum.v1.Thread\"@\xca\xf3\x18\x04\b\x020\x01\x82\xd3\xe4\x93\x022:\x06thread\"(/v1/{parent=agencies/*/forums/*}/threads\x12\x7f\n" +
 	"\tGetThread\x12!.engage.forum.v1.GetThreadRequest\x1a\x17.engage.forum.v1.Thread\"6\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02*\x12(/v1/{name=agencies/*/forums/*/threads/*}\x12\x90\x01\n" +
 	"\vListThreads\x12#.engage.forum.v1.ListThreadsRequest\x1a$.engage.forum.v1.ListThreadsResponse\"6\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02*\x12(/v1/{parent=agencies/*/forums/*}/threads\x12\x94\x01\n" +
 	"\fUpdateThread\x12$.engage.forum.v1.UpdateThreadRequest\x1a\x17.engage.forum.v1.Thread\"E\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x029:\x06thread2//v1/{thread.name=agencies/*/forums/*/threads/*}\x12\x86\x01\n" +

@@ -43,6 +43,8 @@ const (
 type ThreadServiceClient interface {
 	// Starts a thread. Signed-in accounts; ANNOUNCEMENT is for staff. New
 	// accounts are rate-limited and duplicates are refused (429 / 409).
+	// Other Engage services may start one too (Alerts opens an alert's Q&A):
+	// it is written in the agency's name, as official staff content.
 	CreateThread(ctx context.Context, in *CreateThreadRequest, opts ...grpc.CallOption) (*Thread, error)
 	// Returns a thread.
 	GetThread(ctx context.Context, in *GetThreadRequest, opts ...grpc.CallOption) (*Thread, error)
@@ -189,6 +191,8 @@ func (c *threadServiceClient) SearchThreads(ctx context.Context, in *SearchThrea
 type ThreadServiceServer interface {
 	// Starts a thread. Signed-in accounts; ANNOUNCEMENT is for staff. New
 	// accounts are rate-limited and duplicates are refused (429 / 409).
+	// Other Engage services may start one too (Alerts opens an alert's Q&A):
+	// it is written in the agency's name, as official staff content.
 	CreateThread(context.Context, *CreateThreadRequest) (*Thread, error)
 	// Returns a thread.
 	GetThread(context.Context, *GetThreadRequest) (*Thread, error)
