@@ -34,7 +34,8 @@ type Config struct {
 	// process when every service runs in one process; required otherwise.
 	InternalSecret string `env:"ENGAGE_INTERNAL_SECRET"`
 	// ForumAddr is the forum service's gRPC address, for the gateway in
-	// split mode; empty serves no forum routes.
+	// split mode (empty serves no forum routes), and for the alerts
+	// service in split mode, which opens alerts' Q&A threads in Forum.
 	ForumAddr string `env:"ENGAGE_FORUM_ADDR"`
 	// FeedbackAddr is the feedback service's gRPC address, for the gateway
 	// in split mode (empty serves no feedback, survey or statistics
@@ -47,14 +48,26 @@ type Config struct {
 	// TrainingAddr is the training service's gRPC address, for the gateway
 	// in split mode; empty serves no training routes.
 	TrainingAddr string `env:"ENGAGE_TRAINING_ADDR"`
+	// AlertsAddr is the alerts service's gRPC address, for the gateway in
+	// split mode (empty serves no alert or subscription routes), and for
+	// the feedback service in split mode, which raises its staff notices
+	// of Trust Index drops through Alerts (empty: they go to the audit
+	// log instead).
+	AlertsAddr string `env:"ENGAGE_ALERTS_ADDR"`
 	// PublicURL is the platform's public base URL. Training's xAPI
 	// statements name their actors' accounts and objects under it, so a
-	// learning record store can tell which platform they come from.
+	// learning record store can tell which platform they come from; the
+	// Alerts service's CAP documents and Atom feed link under it, and its
+	// host names the CAP sender of every alert (`{agency}@{host}`).
 	PublicURL string `env:"ENGAGE_PUBLIC_URL" envDefault:"http://127.0.0.1:8080"`
 	// SummaryTimeout bounds Training's call to Feedback for the complaint
 	// counts behind recommendations: past it, recommendations are
 	// UNAVAILABLE rather than held until the caller's own deadline.
 	SummaryTimeout time.Duration `env:"ENGAGE_SUMMARY_TIMEOUT" envDefault:"3s"`
+	// ForumTimeout bounds the Alerts service's call to Forum that opens an
+	// alert's Q&A thread: past it, the call is UNAVAILABLE and the author
+	// may try again.
+	ForumTimeout time.Duration `env:"ENGAGE_FORUM_TIMEOUT" envDefault:"5s"`
 	// MinCellSize is k: published statistics drawn from fewer than k
 	// submissions or respondents are suppressed.
 	MinCellSize int `env:"ENGAGE_MIN_CELL_SIZE" envDefault:"10"`
@@ -117,11 +130,13 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.AdminPassword, "admin-password", c.AdminPassword, "first platform admin's password; generated when empty (ENGAGE_ADMIN_PASSWORD)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed a demo agency on a fresh data directory (ENGAGE_DEMO)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "address for /metrics of a service running alone (ENGAGE_METRICS_ADDR)")
-	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service address for the gateway in split mode (ENGAGE_FORUM_ADDR)")
+	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service address for the gateway and alerts in split mode (ENGAGE_FORUM_ADDR)")
 	fs.StringVar(&c.FeedbackAddr, "feedback-addr", c.FeedbackAddr, "feedback service address for the gateway in split mode (ENGAGE_FEEDBACK_ADDR)")
 	fs.StringVar(&c.TrainingAddr, "training-addr", c.TrainingAddr, "training service address for the gateway in split mode (ENGAGE_TRAINING_ADDR)")
-	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the platform's public base URL, naming xAPI statement accounts (ENGAGE_PUBLIC_URL)")
+	fs.StringVar(&c.AlertsAddr, "alerts-addr", c.AlertsAddr, "alerts service address for the gateway and for feedback's notices in split mode (ENGAGE_ALERTS_ADDR)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the platform's public base URL, naming xAPI statement accounts and rooting CAP and Atom links (ENGAGE_PUBLIC_URL)")
 	fs.DurationVar(&c.SummaryTimeout, "summary-timeout", c.SummaryTimeout, "bound on Training's call to Feedback for recommendations (ENGAGE_SUMMARY_TIMEOUT)")
+	fs.DurationVar(&c.ForumTimeout, "forum-timeout", c.ForumTimeout, "bound on Alerts' call to Forum opening an alert's Q&A thread (ENGAGE_FORUM_TIMEOUT)")
 	fs.StringVar(&c.SurveyURL, "survey-url", c.SurveyURL, "base of post-contact survey links; the token is added as ?token= (ENGAGE_SURVEY_URL)")
 	fs.IntVar(&c.MinCellSize, "min-cell-size", c.MinCellSize, "k: public statistics of fewer submissions or respondents are suppressed (ENGAGE_MIN_CELL_SIZE)")
 	fs.Float64Var(&c.TrustDropPoints, "trust-drop-points", c.TrustDropPoints, "Trust Index fall between periods that notifies staff (ENGAGE_TRUST_DROP_POINTS)")
@@ -175,6 +190,9 @@ func (c Config) Validate() error {
 	}
 	if c.SummaryTimeout <= 0 {
 		problems = append(problems, errors.New("summary-timeout must be positive"))
+	}
+	if c.ForumTimeout <= 0 {
+		problems = append(problems, errors.New("forum-timeout must be positive"))
 	}
 	if _, err := c.Level(); err != nil {
 		problems = append(problems, err)

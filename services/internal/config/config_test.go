@@ -51,6 +51,7 @@ func TestValidate(t *testing.T) {
 		{"relative public url", func(c *Config) { c.PublicURL = "engage.example.org" }},
 		{"public url not http", func(c *Config) { c.PublicURL = "ftp://engage.example.org" }},
 		{"zero summary timeout", func(c *Config) { c.SummaryTimeout = 0 }},
+		{"negative forum timeout", func(c *Config) { c.ForumTimeout = -time.Second }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +107,53 @@ func TestTrainingSettings(t *testing.T) {
 			got := Config{TrainingAddr: c.TrainingAddr, PublicURL: c.PublicURL, SummaryTimeout: c.SummaryTimeout}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("training settings (-want +got):\n%s", diff)
+			}
+			if err := c.Validate(); err != nil {
+				t.Errorf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestAlertsSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		environ []string
+		args    []string
+		want    Config
+	}{
+		{
+			name: "defaults",
+			want: Config{PublicURL: "http://127.0.0.1:8080", ForumTimeout: 5 * time.Second},
+		},
+		{
+			name:    "environment",
+			environ: []string{"ENGAGE_ALERTS_ADDR=alerts:9090", "ENGAGE_FORUM_ADDR=forum:9090", "ENGAGE_PUBLIC_URL=https://engage.example.org", "ENGAGE_FORUM_TIMEOUT=2s"},
+			want:    Config{AlertsAddr: "alerts:9090", ForumAddr: "forum:9090", PublicURL: "https://engage.example.org", ForumTimeout: 2 * time.Second},
+		},
+		{
+			name:    "flags win",
+			environ: []string{"ENGAGE_ALERTS_ADDR=alerts:9090", "ENGAGE_FORUM_TIMEOUT=2s"},
+			args:    []string{"--alerts-addr", "10.0.0.8:9090", "--forum-timeout", "750ms"},
+			want:    Config{AlertsAddr: "10.0.0.8:9090", PublicURL: "http://127.0.0.1:8080", ForumTimeout: 750 * time.Millisecond},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := FromEnv(tt.environ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			c.ServeFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			got := Config{AlertsAddr: c.AlertsAddr, ForumAddr: c.ForumAddr, PublicURL: c.PublicURL, ForumTimeout: c.ForumTimeout}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("alerts settings (-want +got):\n%s", diff)
 			}
 			if err := c.Validate(); err != nil {
 				t.Errorf("Validate: %v", err)
