@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
@@ -42,6 +43,9 @@ func (cfg Config) backends() ([]Backend, error) {
 	}
 	if cfg.Training != nil {
 		known = append(known, Backend{Name: "training", Conn: cfg.Training, Register: RegisterTraining})
+	}
+	if cfg.Alerts != nil {
+		known = append(known, Backend{Name: "alerts", Conn: cfg.Alerts, Register: RegisterAlerts})
 	}
 	all := append(known, cfg.Backends...)
 	if len(all) == 0 {
@@ -106,5 +110,18 @@ func RegisterTraining(ctx context.Context, mux *runtime.ServeMux, conn grpc.Clie
 		trainingv1.RegisterOfficerServiceHandlerClient(ctx, mux, trainingv1.NewOfficerServiceClient(conn)),
 		trainingv1.RegisterEnrollmentServiceHandlerClient(ctx, mux, trainingv1.NewEnrollmentServiceClient(conn)),
 		trainingv1.RegisterReportServiceHandlerClient(ctx, mux, trainingv1.NewReportServiceClient(conn)),
+	)
+}
+
+// RegisterAlerts registers the alert and subscription services' REST
+// routes, calling the service over conn. The alert stream is served as
+// NDJSON, or as Server-Sent Events to clients that ask for them, resuming
+// after the Last-Event-ID they send back; an alert's CAP document and the
+// Atom feed are HttpBody responses, served as the documents themselves.
+// RaiseStaffNotice has no route: only services call it.
+func RegisterAlerts(ctx context.Context, mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	return errors.Join(
+		alertsv1.RegisterAlertServiceHandlerClient(ctx, mux, alertsv1.NewAlertServiceClient(conn)),
+		alertsv1.RegisterSubscriptionServiceHandlerClient(ctx, mux, alertsv1.NewSubscriptionServiceClient(conn)),
 	)
 }

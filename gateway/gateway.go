@@ -41,6 +41,9 @@ type Config struct {
 	// served).
 	Training *grpc.ClientConn
 
+	// Alerts is the connection to the alerts service (nil: not served).
+	Alerts *grpc.ClientConn
+
 	// Backends adds backends that have no field above (tests, services
 	// still being built). Their names must be unique and not "gateway".
 	Backends []Backend

@@ -396,12 +396,12 @@ func TestEveryAnnotatedRPCIsRouted(t *testing.T) {
 	// gateway's own 404.
 	srv := grpc.NewServer()
 	conn := serveLoopback(t, srv)
-	h, err := gateway.New(t.Context(), gateway.Config{Identity: conn, Forum: conn, Feedback: conn, AnonymousLimit: gateway.RateLimit{Disabled: true}})
+	h, err := gateway.New(t.Context(), gateway.Config{Identity: conn, Forum: conn, Feedback: conn, Alerts: conn, AnonymousLimit: gateway.RateLimit{Disabled: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{handler: h}
-	routes := routesOf(t, "engage.identity.v1", "engage.forum.v1", "engage.feedback.v1")
+	routes := routesOf(t, "engage.identity.v1", "engage.forum.v1", "engage.feedback.v1", "engage.alerts.v1")
 	if len(routes) < 55 {
 		t.Fatalf("found only %d annotated RPCs", len(routes))
 	}

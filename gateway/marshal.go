@@ -42,6 +42,16 @@ func (m *jsonMarshaler) StreamContentType(v any) string {
 	return ndjsonType
 }
 
+// ContentType implements runtime.Marshaler. A unary google.api.HttpBody
+// response (an alert's CAP document, an Atom feed) is the document itself,
+// of the type it names; everything else is JSON.
+func (m *jsonMarshaler) ContentType(v any) string {
+	if b, ok := v.(*httpbody.HttpBody); ok && b.GetContentType() != "" {
+		return b.GetContentType()
+	}
+	return m.JSONPb.ContentType(v)
+}
+
 // Delimiter implements runtime.Delimited. grpc-gateway writes the
 // delimiter after every chunk of a stream, the raw chunks of an HttpBody
 // stream included, where a newline would corrupt the file; so the
@@ -52,9 +62,13 @@ func (m *jsonMarshaler) Delimiter() []byte { return []byte{} }
 // with a chunk {"error": google.rpc.Status}; it is written as
 // {"error": <the unary error body>} so that clients parse one error shape.
 // Stream chunks, {"result": …} and {"error": …}, end with a newline (see
-// Delimiter); unary bodies are written as they are.
+// Delimiter); unary bodies are written as they are, and a unary HttpBody
+// as its data.
 func (m *jsonMarshaler) Marshal(v any) ([]byte, error) {
 	switch chunk := v.(type) {
+	case *httpbody.HttpBody:
+		// A unary HttpBody response: its bytes, as ContentType labels them.
+		return chunk.GetData(), nil
 	case map[string]proto.Message:
 		if sp, ok := chunk["error"].(*spb.Status); ok && len(chunk) == 1 {
 			st := status.FromProto(sp)
