@@ -23,6 +23,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("active", func(t *testing.T) { t.Parallel(); testActive(t, open) })
 	t.Run("events", func(t *testing.T) { t.Parallel(); testEvents(t, open) })
 	t.Run("requests", func(t *testing.T) { t.Parallel(); testRequests(t, open) })
+	t.Run("subscriptions", func(t *testing.T) { t.Parallel(); testSubscriptions(t, open) })
 }
 
 // base is the suite's reference time.
