@@ -14,6 +14,7 @@ import (
 //	profile PATH   start a CPU profile into PATH
 //	stop           stop it
 //	cpu            answer the CPU time the process has used, in nanoseconds
+//	mem            answer the process's memory after GC (see memInUse)
 //
 // The CPU time read before and after a run gives the server's CPU cost per
 // call, which other load on the machine disturbs much less than throughput.
@@ -43,6 +44,8 @@ func (c *control) do(cmd string) (string, error) {
 			return "", err
 		}
 		return strconv.FormatInt(d.Nanoseconds(), 10), nil
+	case "mem":
+		return memInUse()
 	default:
 		return "", fmt.Errorf("unknown command %q", cmd)
 	}

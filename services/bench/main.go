@@ -3,11 +3,12 @@
 // query's cost depends on the answers behind it, and what a training
 // compliance report costs for a large agency:
 //
-//	go run ./services/bench [-suite identity|forum|feedback|training|all] [-rounds 3]
+//	go run ./services/bench [-suite identity|forum|feedback|training|alerts|all] [-rounds 3]
 //	    [-duration 5s] [-warmup 1s] [-concurrency 64] [-conns 4]
 //	    [-search-posts 100000] [-search-threads 1000] [-search-concurrency 8]
 //	    [-trust-answers 1000000] [-trust-concurrency 4]
 //	    [-officers 5000] [-courses 20] [-iterations 200]
+//	    [-alert-subscribers 10000] [-alert-conns 100] [-alerts 100]
 //	    [-cpuprofile /tmp/engage]
 //
 // `go run ./services/bench -suite forum` runs the forum's benchmarks (about
@@ -57,6 +58,21 @@
 //     over REST through the gateway. Target: the whole report's p99 < 200
 //     ms; the report also gives each path's cost over the baseline's, per
 //     report and per officer.
+//   - alerts: alert fan-out. -alert-subscribers (10,000) anonymous
+//     subscribers stream an agency's alerts with a point filter that every
+//     alert matches, over gRPC (StreamAlerts, on -alert-conns (100) client
+//     connections) and then over REST (GET /v1/{agency}/alerts:stream
+//     through the gateway, NDJSON, one connection per subscriber), and the
+//     agency's alert author publishes -alerts (100) MODERATE alerts one
+//     after another (PublishAlert). Each alert's time runs from the
+//     publish call's start to its last subscriber's receipt. The same
+//     clients run against a bare fan-out server (a goroutine and a channel
+//     per stream, one pre-built message handed to every channel, no auth,
+//     no store) and a bare gateway in front of it. Targets: Engage's p50
+//     and p99 ≤ 1.5 × bare's on both; the server memory each subscriber
+//     holds (heap and goroutine stacks after GC, with every subscriber
+//     connected minus with none) ≤ 2 × bare's over gRPC. Every subscriber
+//     must receive every measured alert exactly once.
 //
 // # Method
 //
@@ -150,6 +166,8 @@ type options struct {
 	trustAnswers, trustConcurrency int
 
 	officers, courses, iterations int
+
+	alertSubscribers, alertConns, alerts int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -159,7 +177,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.role, "role", "", "child process role: bare or engage")
 	fs.StringVar(&o.dataDir, "data-dir", "", "data directory of the engage child")
 	fs.BoolVar(&o.keepData, "keep-data", false, "the engage child leaves its data directory for the next one")
-	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum, feedback, training or all")
+	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum, feedback, training, alerts or all")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of bare and Engage for each protocol")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each round and side")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
@@ -173,6 +191,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.officers, "officers", 5000, "training suite: officers of the large agency")
 	fs.IntVar(&o.courses, "courses", 20, "training suite: mandatory courses of each agency")
 	fs.IntVar(&o.iterations, "iterations", 200, "training suite: measured reports per path and agency")
+	fs.IntVar(&o.alertSubscribers, "alert-subscribers", 10_000, "alerts suite: streams subscribed at once")
+	fs.IntVar(&o.alertConns, "alert-conns", 100, "alerts suite: gRPC client connections the streams share")
+	fs.IntVar(&o.alerts, "alerts", 100, "alerts suite: alerts published and measured per run")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write the CPU profiles of the server processes to `prefix`-{bare,engage}-{path}.pprof")
 	// -role, -data-dir and -keep-data are how the parent starts its
 	// children; -h does not list them.
@@ -210,6 +231,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-trust-answers and -trust-concurrency must be ≥ 1")
 	}
 	if err := checkTrainingScale(o); err != nil {
+		return o, err
+	}
+	if err := checkAlertsScale(o); err != nil {
 		return o, err
 	}
 	return o, nil

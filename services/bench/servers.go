@@ -184,6 +184,8 @@ func startBare(suite string) (server, error) {
 		})
 	case suiteFeedback:
 		return serveBare(registerFeedbackEcho, handleFeedbackEcho)
+	case suiteAlerts:
+		return startAlertsBare()
 	default:
 		return server{}, fmt.Errorf("no bare server for suite %q", suite)
 	}

@@ -15,6 +15,7 @@ const (
 	suiteForum    = "forum"
 	suiteFeedback = "feedback"
 	suiteTraining = "training"
+	suiteAlerts   = "alerts"
 	suiteAll      = "all"
 )
 
@@ -30,6 +31,7 @@ func suitesOf(name string) ([]suite, error) {
 	forum := suite{suiteForum, runForum}
 	feedback := suite{suiteFeedback, runFeedback}
 	training := suite{suiteTraining, runTraining}
+	alerts := suite{suiteAlerts, runAlerts}
 	switch name {
 	case suiteIdentity:
 		return []suite{identity}, nil
@@ -39,10 +41,12 @@ func suitesOf(name string) ([]suite, error) {
 		return []suite{feedback}, nil
 	case suiteTraining:
 		return []suite{training}, nil
+	case suiteAlerts:
+		return []suite{alerts}, nil
 	case suiteAll:
-		return []suite{identity, forum, feedback, training}, nil
+		return []suite{identity, forum, feedback, training, alerts}, nil
 	}
-	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining, suiteAll}, ", "))
+	return nil, fmt.Errorf("-suite %q: want %s", name, strings.Join([]string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining, suiteAlerts, suiteAll}, ", "))
 }
 
 // runner is what every suite shares: the program to start children with,
