@@ -107,9 +107,9 @@ type (
 // Encode writes a as a CAP 1.2 document. The alert must have been sent: it
 // needs its message id, sender, send time, status, message type and
 // scope, and each info block its categories, event, urgency, severity and
-// certainty. Times are written in UTC ("+00:00") to the second; a
-// restriction only for RESTRICTED alerts. The output is the same bytes for
-// the same alert.
+// certainty. Times are written in UTC ("-00:00", as CAP requires) to the
+// second; a restriction only for RESTRICTED alerts. The output is the same
+// bytes for the same alert.
 func Encode(a *alertsv1.Alert) ([]byte, error) {
 	x, err := toXML(a)
 	if err != nil {

@@ -169,7 +169,7 @@ func alerts() map[string]*alertsv1.Alert {
 	u := sent()
 	u.Name, u.MessageId = "agencies/metro/alerts/a2", "urn:engage:metro:a2"
 	u.MessageType = alertsv1.MessageType_MESSAGE_TYPE_UPDATE
-	u.References = []string{"metro@engage.example.org,urn:engage:metro:a1,2026-11-23T16:00:00+00:00"}
+	u.References = []string{"metro@engage.example.org,urn:engage:metro:a1,2026-11-23T16:00:00-00:00"}
 	u.SendTime = ts("2026-11-23T17:30:00Z")
 	m["update"] = u
 
@@ -177,8 +177,8 @@ func alerts() map[string]*alertsv1.Alert {
 	c.Name, c.MessageId = "agencies/metro/alerts/a3", "urn:engage:metro:a3"
 	c.MessageType = alertsv1.MessageType_MESSAGE_TYPE_CANCEL
 	c.References = []string{
-		"metro@engage.example.org,urn:engage:metro:a1,2026-11-23T16:00:00+00:00",
-		"metro@engage.example.org,urn:engage:metro:a2,2026-11-23T17:30:00+00:00",
+		"metro@engage.example.org,urn:engage:metro:a1,2026-11-23T16:00:00-00:00",
+		"metro@engage.example.org,urn:engage:metro:a2,2026-11-23T17:30:00-00:00",
 	}
 	c.Note = "Sent in error."
 	m["cancel"] = c
@@ -282,7 +282,7 @@ func TestEncodeWritesCAPSpellings(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">`,
-		"<sent>2026-11-23T16:00:00+00:00</sent>",
+		"<sent>2026-11-23T16:00:00-00:00</sent>",
 		"<status>Exercise</status>",
 		"<msgType>Alert</msgType>",
 		"<scope>Public</scope>",

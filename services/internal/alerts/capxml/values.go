@@ -120,9 +120,10 @@ const capTime = "2006-01-02T15:04:05-07:00"
 // character class also admits a comma, which no offset can be).
 var capTimePattern = regexp.MustCompile(`^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$`)
 
-// formatTime writes t in UTC as "+00:00", without fractional seconds.
+// formatTime writes t in UTC, to the second. CAP 1.2 (3.3.2) writes UTC
+// as "-00:00": the schema's pattern admits "+00:00" too, but never "Z".
 func formatTime(t *timestamppb.Timestamp) string {
-	return t.AsTime().UTC().Truncate(time.Second).Format(capTime)
+	return t.AsTime().UTC().Truncate(time.Second).Format("2006-01-02T15:04:05") + "-00:00"
 }
 
 // parseTime reads a CAP date-time.
