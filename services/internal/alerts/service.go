@@ -82,6 +82,8 @@ type Service struct {
 	// sent is signalled, without blocking, after every committed change;
 	// the stream hub then reads the log for what was sent.
 	sent chan struct{}
+	// hub fans the stream log out to the StreamAlerts calls (see Run).
+	hub *hub
 }
 
 // New returns the alerts service over store.
@@ -121,6 +123,7 @@ func New(store Store, cfg Config) (*Service, error) {
 		log:      cfg.Logger,
 		cfg:      cfg,
 		sent:     make(chan struct{}, 1),
+		hub:      newHub(),
 	}, nil
 }
 
