@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("events", func(t *testing.T) { t.Parallel(); testEvents(t, open) })
 	t.Run("requests", func(t *testing.T) { t.Parallel(); testRequests(t, open) })
 	t.Run("subscriptions", func(t *testing.T) { t.Parallel(); testSubscriptions(t, open) })
+	t.Run("deliveries", func(t *testing.T) { t.Parallel(); testDeliveries(t, open) })
 }
 
 // base is the suite's reference time.
