@@ -136,7 +136,7 @@ func wantBackupFiles(t *testing.T, stdout, dir string) {
 	t.Helper()
 	got := strings.Fields(stdout)
 	slices.Sort(got)
-	want := []string{filepath.Join(dir, "feedback.db"), filepath.Join(dir, "forum.db"), filepath.Join(dir, "identity.db"), filepath.Join(dir, "training.db")}
+	want := []string{filepath.Join(dir, "alerts.db"), filepath.Join(dir, "feedback.db"), filepath.Join(dir, "forum.db"), filepath.Join(dir, "identity.db"), filepath.Join(dir, "training.db")}
 	if !slices.Equal(got, want) {
 		t.Errorf("engage backup printed %q, want %q", got, want)
 	}

@@ -30,7 +30,7 @@ const usage = `engage — community engagement for law-enforcement agencies
 Usage:
   engage serve [--demo] [flags]       every service and the REST gateway in one process
   engage serve <part> [flags]         one part alone: identity, forum, feedback,
-                                      training or gateway
+                                      training, alerts or gateway
   engage backup --data-dir D --out O  hot, consistent copy of every bbolt file
   engage probe --addr HOST:PORT       exit 0 when a gRPC server reports SERVING
   engage probe --http URL             exit 0 when URL answers 200

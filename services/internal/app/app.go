@@ -29,7 +29,7 @@ import (
 )
 
 // Components that `engage serve <component>` accepts; "" and "all" run all.
-var Components = []string{"identity", "forum", "feedback", "training", "gateway"}
+var Components = []string{"identity", "forum", "feedback", "training", "alerts", "gateway"}
 
 // Options configure Start.
 type Options struct {
@@ -104,10 +104,10 @@ func Start(ctx context.Context, o Options) (_ *Platform, err error) {
 		banner = b
 	}
 	if all || o.Component == "gateway" {
-		backends := backendAddrs{identity: cfg.IdentityAddr, forum: cfg.ForumAddr, feedback: cfg.FeedbackAddr, training: cfg.TrainingAddr}
+		backends := backendAddrs{identity: cfg.IdentityAddr, forum: cfg.ForumAddr, feedback: cfg.FeedbackAddr, training: cfg.TrainingAddr, alerts: cfg.AlertsAddr}
 		if all {
 			self := p.GRPCAddr.String()
-			backends = backendAddrs{identity: self, forum: self, feedback: self, training: self}
+			backends = backendAddrs{identity: self, forum: self, feedback: self, training: self, alerts: self}
 		}
 		if err := p.startGateway(ctx, cfg, reg, backends); err != nil {
 			return nil, err

@@ -20,10 +20,10 @@ import (
 
 // openFeedback opens the feedback store and service. Agencies' time zones
 // come from identity over identityConn (in one process, a loopback
-// connection to the process's own server); audit events, and the notices
-// of Trust Index drops until the Alerts service exists, go to recorder,
-// the process's audit log.
-func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnInterface, recorder audit.Recorder) (*feedback.Service, error) {
+// connection to the process's own server); audit events go to recorder,
+// the process's audit log; the notices of Trust Index drops are raised as
+// staff alerts through Alerts over alertsConn (see feedbackNotifier).
+func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnInterface, alertsConn *grpc.ClientConn, recorder audit.Recorder) (*feedback.Service, error) {
 	log := p.log.With("component", "feedback")
 	store, err := feedbackstore.Open(filepath.Join(cfg.DataDir, "feedback.db"), feedbackstore.Options{Logger: log})
 	if err != nil {
@@ -34,7 +34,7 @@ func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnI
 
 	svc, err := feedback.New(store, feedback.Config{
 		Agencies:        agencies.NewDirectory(identityv1.NewAgencyServiceClient(identityConn)),
-		Notifier:        feedback.NewAuditNotifier(recorder),
+		Notifier:        p.feedbackNotifier(alertsConn, feedback.NewAuditNotifier(recorder)),
 		Audit:           recorder,
 		MinCellSize:     cfg.MinCellSize,
 		TrustDropPoints: cfg.TrustDropPoints,

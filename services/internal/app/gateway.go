@@ -16,7 +16,7 @@ import (
 // backendAddrs are the gRPC addresses of the services behind the gateway;
 // empty ones are not served.
 type backendAddrs struct {
-	identity, forum, feedback, training string
+	identity, forum, feedback, training, alerts string
 }
 
 // startGateway serves the REST API on cfg.HTTPAddr, calling the services
@@ -59,6 +59,10 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 	if err != nil {
 		return err
 	}
+	alertsConn, err := dial(addrs.alerts)
+	if err != nil {
+		return err
+	}
 
 	drain, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
 	h, err := gateway.New(ctx, gateway.Config{
@@ -66,6 +70,7 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 		Forum:        forumConn,
 		Feedback:     feedbackConn,
 		Training:     trainingConn,
+		Alerts:       alertsConn,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/alerts"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/config"
@@ -86,13 +87,19 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	}
 	var feedbackSvc *feedback.Service
 	if runs("feedback") {
-		identityConn := creds.identity
-		if identityConn == nil {
+		// In one process Feedback reaches identity and Alerts over one
+		// loopback connection; alone, identity over the process's
+		// connection and Alerts at ENGAGE_ALERTS_ADDR.
+		identityConn, alertsConn := creds.identity, (*grpc.ClientConn)(nil)
+		if all {
 			if identityConn, err = p.dialSelf(lis.Addr().String(), "feedback", cfg.InternalSecret); err != nil {
 				return b, err
 			}
+			alertsConn = identityConn
+		} else if alertsConn, err = p.remoteAlerts(cfg); err != nil {
+			return b, err
 		}
-		if feedbackSvc, err = p.openFeedback(cfg, identityConn, creds.recorder); err != nil {
+		if feedbackSvc, err = p.openFeedback(cfg, identityConn, alertsConn, creds.recorder); err != nil {
 			return b, err
 		}
 		registers = append(registers, feedbackSvc.Register)
@@ -105,6 +112,13 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		trainingStore = store
 		registers = append(registers, svc.Register)
+	}
+	var alertsSvc *alerts.Service
+	if runs("alerts") {
+		if alertsSvc, err = p.startAlerts(cfg, lis.Addr().String(), creds.identity, all); err != nil {
+			return b, err
+		}
+		registers = append(registers, alertsSvc.Register)
 	}
 
 	name := component
