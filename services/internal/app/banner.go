@@ -52,6 +52,9 @@ func (b bannerInfo) print(w io.Writer, p *Platform, cfg config.Config) {
 		}
 		fmt.Fprintf(&sb, "Partner %s API key (x-api-key): %s\n", d.partner, d.partnerKey)
 		fmt.Fprintf(&sb, "Partner %s (contact reports) API key (x-api-key): %s\n", d.dispatch, d.dispatchKey)
+		if p.HTTPAddr != nil {
+			fmt.Fprintf(&sb, "Live alerts: curl -N http://%s/v1/%s/alerts:stream   (Accept: text/event-stream for SSE)\n", p.HTTPAddr, d.agency)
+		}
 		if f := d.feedback; f.trackingCode != "" {
 			fmt.Fprintf(&sb, "Anonymous demo complaint: tracking code %s, PIN %s (POST /v1/%s/feedback:lookup)\n", f.trackingCode, f.pin, d.agency)
 		}

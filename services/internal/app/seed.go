@@ -116,8 +116,8 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		{email: demoModerator, displayName: "Sgt. Luis Ortega", roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}},
 		{email: demoAnalyst, displayName: "Priya Raman", roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}},
 		{email: demoTrainer, displayName: "Lt. Grace Kim", roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}},
-		{email: "alerts@springfield.example", displayName: "Omar Haddad", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_AUTHOR}},
-		{email: "approver@springfield.example", displayName: "Capt. Renee Duval", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_APPROVER}},
+		{email: demoAlertAuthor, displayName: "Omar Haddad", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_AUTHOR}},
+		{email: demoAlertApprover, displayName: "Capt. Renee Duval", roles: []accessv1.Role{accessv1.Role_ROLE_ALERT_APPROVER}},
 		{email: demoOfficer, displayName: "Ofc. Sam Patel", roles: []accessv1.Role{accessv1.Role_ROLE_OFFICER}},
 		{email: demoResident, displayName: "Alex Resident"},
 		{email: demoNeighbor, displayName: "Jordan Neighbor"},
@@ -170,8 +170,8 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	}
 	info.dispatch, info.dispatchKey = dispatch.GetName(), dispatch.GetApiKey()
 
-	// The moderator, the analyst, the trainer and the officer sign in with
-	// a second factor (their codes of this 30-second step are then spent;
+	// The moderator, the analyst, the trainer, the officer and the alert
+	// author and approver sign in with a second factor (their codes of this 30-second step are then spent;
 	// the chief's, used in the README's walk-through, is not).
 	staff := func(email string) (context.Context, error) {
 		p := people[slices.IndexFunc(people, func(p demoPerson) bool { return p.email == email })]
@@ -221,6 +221,19 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	}
 	if err := newTrainingSeeder(conn, trainingStore, info.agency, loc).seed(ctx, trainer, officer); err != nil {
 		return nil, fmt.Errorf("training: %w", err)
+	}
+	// Alerts come after the forum: one alert's Q&A thread opens in the
+	// downtown forum.
+	alertAuthor, err := staff(demoAlertAuthor)
+	if err != nil {
+		return nil, err
+	}
+	alertApprover, err := staff(demoAlertApprover)
+	if err != nil {
+		return nil, err
+	}
+	if err := newAlertsSeeder(conn, info.agency).seed(alertAuthor, alertApprover); err != nil {
+		return nil, fmt.Errorf("alerts: %w", err)
 	}
 	return info, nil
 }
