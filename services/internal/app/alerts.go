@@ -18,7 +18,8 @@ import (
 	"google.golang.org/grpc"
 )
 
-// openAlerts opens the alerts store and service. Agencies' time zones come from identity over identityConn; alerts'
+// openAlerts opens the alerts store and service; the process starts its
+// stream hub with runAlertHub once the server is built. Agencies' time zones come from identity over identityConn; alerts'
 // Q&A threads are opened in Forum over forumConn. Both are, in one
 // process, the loopback connection to the process's own server.
 func (p *Platform) openAlerts(cfg config.Config, identityConn, forumConn grpc.ClientConnInterface) (*alerts.Service, error) {
@@ -48,6 +49,28 @@ func (p *Platform) openAlerts(cfg config.Config, identityConn, forumConn grpc.Cl
 		return err
 	})
 	return svc, nil
+}
+
+// runAlertHub runs the alert stream hub of svc until the returned stop,
+// which the process calls before the gRPC server drains: the hub's end
+// closes every live alert stream with UNAVAILABLE, and its clients resume
+// elsewhere with their last cursor, instead of holding the graceful stop
+// to its timeout. It also writes the last delivery counts, so it stops
+// before the store closes.
+func (p *Platform) runAlertHub(svc *alerts.Service) (stop func(context.Context) error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := svc.Run(ctx); err != nil {
+			p.log.Error("the alert stream hub did not start; alert streams answer UNAVAILABLE", "component", "alerts", "err", err)
+		}
+	}()
+	return func(context.Context) error {
+		cancel()
+		<-done
+		return nil
+	}
 }
 
 // remoteForum reaches the Forum service at cfg.ForumAddr as the alerts

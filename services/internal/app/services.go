@@ -137,6 +137,10 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	}
 	p.GRPCAddr = lis.Addr()
 	serving = true
+	var stopAlertHub func(context.Context) error
+	if alertsSvc != nil {
+		stopAlertHub = p.runAlertHub(alertsSvc)
+	}
 	p.serve("grpc", func() error { return srv.Serve(lis) })
 	p.onShutdown("grpc server", shutdownGRPC(srv))
 	if feedbackSvc != nil {
@@ -146,6 +150,11 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 			feedbackSvc.Close()
 			return nil
 		})
+	}
+	if stopAlertHub != nil {
+		// Likewise: live alert streams end at once, and their clients
+		// resume with their cursors wherever they reconnect.
+		p.onShutdown("alert stream hub", stopAlertHub)
 	}
 	srv.SetServing()
 
