@@ -18,7 +18,8 @@ import (
 // Forums, threads and posts are written by people. Partners act for
 // organizations, not people: they read what anonymous callers read, and
 // their roles make them neither staff nor moderators here. Other Engage
-// services read everything.
+// services read everything, and may start threads in the agency's name
+// (an alert's Q&A), nothing else.
 
 // isStaff reports whether p is a person holding a role in agency: their
 // content is marked official and they read STAFF forums.
