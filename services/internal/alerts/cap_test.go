@@ -219,7 +219,12 @@ func TestExportAtomFeed(t *testing.T) {
 	e.clock.Advance(30 * time.Minute)
 	diff(t, "titles later", titles(e.feed(t, "")), []string{"[TEST] Siren test", "Road closed"})
 
-	_, err := e.alerts.ExportAtomFeed(anonymous(t), &alertsv1.ExportAtomFeedRequest{Parent: "agencies/nope"})
+	// A cancelled alert leaves the feed; its cancel message says so.
+	_, err := e.alerts.CancelAlert(e.author().ctx(t), &alertsv1.CancelAlertRequest{Name: b.GetName(), Reason: "Reopened."})
+	must(t, "CancelAlert", err)
+	diff(t, "titles after a cancel", titles(e.feed(t, "")), []string{"[CANCELLED] Road closed", "[TEST] Siren test"})
+
+	_, err = e.alerts.ExportAtomFeed(anonymous(t), &alertsv1.ExportAtomFeedRequest{Parent: "agencies/nope"})
 	wantCode(t, "feed of an unknown agency", err, codes.NotFound)
 }
 

@@ -74,10 +74,11 @@ func CapURL(publicURL, name string) string {
 // Atom writes an Atom feed of alerts, one entry each in the order given.
 // An entry shows the alert's first info block (the caller picks the
 // language): its id is the CAP document's URL, its title the headline
-// (prefixed "[TEST] " or "[EXERCISE] " unless the alert is ACTUAL), its
-// updated and published times when the alert was sent, its summary the
-// description, its categories CAP's, and it links (rel alternate,
-// application/cap+xml) to the CAP document.
+// (prefixed "[TEST] " or "[EXERCISE] " unless the alert is ACTUAL, then
+// "[CANCELLED] " for a CANCEL message), its updated and published times
+// when the alert was sent, its summary the description (a CANCEL's note,
+// its reason, when it has one), its categories CAP's, and it links (rel
+// alternate, application/cap+xml) to the CAP document.
 func Atom(feed FeedInfo, entries []*alertsv1.Alert) ([]byte, error) {
 	if feed.ID == "" || feed.Title == "" || feed.Self == "" {
 		return nil, fmt.Errorf("capxml: atom feed without an id, title or self link")
@@ -105,11 +106,14 @@ func Atom(feed FeedInfo, entries []*alertsv1.Alert) ([]byte, error) {
 		sent := atomTime(a.GetSendTime().AsTime())
 		e := atomEntry{
 			ID:        capURL,
-			Title:     titlePrefix(a.GetStatus()) + headline(a, in),
+			Title:     titlePrefix(a) + headline(a, in),
 			Updated:   sent,
 			Published: sent,
 			Summary:   in.GetDescription(),
 			Links:     []atomLink{{Rel: "alternate", Type: ContentType, Href: capURL}},
+		}
+		if a.GetMessageType() == alertsv1.MessageType_MESSAGE_TYPE_CANCEL && a.GetNote() != "" {
+			e.Summary = a.GetNote()
 		}
 		if n := in.GetSenderName(); n != "" {
 			e.Author = &atomPerson{Name: n}
@@ -132,15 +136,20 @@ func Atom(feed FeedInfo, entries []*alertsv1.Alert) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// titlePrefix marks exercise and test alerts.
-func titlePrefix(s alertsv1.Status) string {
-	switch s {
+// titlePrefix marks exercise and test alerts, and cancel messages, whose
+// headline is that of the alert they withdraw.
+func titlePrefix(a *alertsv1.Alert) string {
+	var p string
+	switch a.GetStatus() {
 	case alertsv1.Status_STATUS_TEST:
-		return "[TEST] "
+		p = "[TEST] "
 	case alertsv1.Status_STATUS_EXERCISE:
-		return "[EXERCISE] "
+		p = "[EXERCISE] "
 	}
-	return ""
+	if a.GetMessageType() == alertsv1.MessageType_MESSAGE_TYPE_CANCEL {
+		p += "[CANCELLED] "
+	}
+	return p
 }
 
 // headline is the entry's title: the info's headline, else its event,

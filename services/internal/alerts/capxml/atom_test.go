@@ -55,6 +55,8 @@ func TestAtom(t *testing.T) {
 	test.Name, test.Status = "agencies/metro/alerts/a3", alertsv1.Status_STATUS_TEST
 	test.Infos[0].Headline = ""
 	test.Infos[0].Event = "Siren test"
+	cancel := sent()
+	cancel.Name, cancel.MessageType, cancel.Note = "agencies/metro/alerts/a4", alertsv1.MessageType_MESSAGE_TYPE_CANCEL, "All clear."
 
 	info := capxml.FeedInfo{
 		ID:        "https://engage.example.org/v1/agencies/metro/alerts:atom",
@@ -64,11 +66,11 @@ func TestAtom(t *testing.T) {
 		PublicURL: "https://engage.example.org/",
 		Updated:   time.Date(2026, 11, 23, 23, 0, 0, 500, time.UTC),
 	}
-	doc, err := capxml.Atom(info, []*alertsv1.Alert{exercise, actual, test})
+	doc, err := capxml.Atom(info, []*alertsv1.Alert{exercise, actual, test, cancel})
 	if err != nil {
 		t.Fatalf("Atom: %v", err)
 	}
-	again, _ := capxml.Atom(info, []*alertsv1.Alert{exercise, actual, test})
+	again, _ := capxml.Atom(info, []*alertsv1.Alert{exercise, actual, test, cancel})
 	if string(doc) != string(again) {
 		t.Errorf("two feeds differ")
 	}
@@ -112,6 +114,14 @@ func TestAtom(t *testing.T) {
 			Author:     "Metro Police",
 			Categories: []term{{"Safety"}, {"Security"}},
 			Links:      capLink("agencies/metro/alerts/a3"),
+		}, {
+			ID:         "https://engage.example.org/v1/agencies/metro/alerts/a4/cap",
+			Title:      "[CANCELLED] " + cancel.Infos[0].Headline,
+			Updated:    "2026-11-23T16:00:00Z",
+			Summary:    "All clear.",
+			Author:     "Metro Police",
+			Categories: []term{{"Safety"}, {"Security"}},
+			Links:      capLink("agencies/metro/alerts/a4"),
 		}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
