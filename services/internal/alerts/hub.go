@@ -50,8 +50,10 @@ const (
 	endFailed
 )
 
-// delivery is one event handed to a stream: its cursor, the alert it is
-// about (for the delivery count) and the encoded response.
+// delivery is one event handed to streams: its cursor, the alert it is
+// about (for the delivery count) and the encoded response. Every stream
+// of the same variant gets the same one, so that a stream's buffer holds
+// only pointers.
 type delivery struct {
 	seq   uint64
 	alert string
@@ -71,7 +73,7 @@ type subscriber struct {
 	f     filter
 	// events is the buffer; ended is closed, and reason set, when the hub
 	// ends the stream.
-	events chan delivery
+	events chan *delivery
 	ended  chan struct{}
 	reason endReason
 }
@@ -180,7 +182,8 @@ func (h *hub) stop() {
 	}
 }
 
-// variant identifies one encoding of an event's response.
+// variant identifies one encoding of an event's response (the stream
+// filters' languages are lower case).
 type variant struct {
 	language string
 	staff    bool
@@ -194,25 +197,25 @@ func (h *hub) fanout(ev Event, log func(msg string, args ...any)) {
 	defer h.mu.Unlock()
 	h.head = ev.Seq
 	agency := agencyOfAlert(ev.Alert.GetName())
-	prepared := map[variant]*grpc.PreparedMsg{}
+	prepared := map[variant]*delivery{}
 	for sub := range h.subs[agency] {
 		if !sub.wants(ev) {
 			continue
 		}
-		v := variant{language: strings.ToLower(sub.f.language), staff: sub.staff, wire: sub.wire}
-		msg, ok := prepared[v]
+		v := variant{language: sub.f.language, staff: sub.staff, wire: sub.wire}
+		d, ok := prepared[v]
 		if !ok {
-			var err error
-			msg, err = prepare(sub, ev)
+			msg, err := prepare(sub, ev)
 			if err != nil {
 				log("cannot encode alert event", "seq", ev.Seq, "alert", ev.Alert.GetName(), "error", err)
 				h.end(sub, endFailed)
 				continue
 			}
-			prepared[v] = msg
+			d = &delivery{seq: ev.Seq, alert: ev.Alert.GetName(), msg: msg}
+			prepared[v] = d
 		}
 		select {
-		case sub.events <- delivery{seq: ev.Seq, alert: ev.Alert.GetName(), msg: msg}:
+		case sub.events <- d:
 		default:
 			h.end(sub, endBehind)
 		}

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/errs"
@@ -66,7 +67,7 @@ func (s *alertServer) StreamAlerts(req *alertsv1.StreamAlertsRequest, stream grp
 		wire:   wireOf(ctx),
 		staff:  c.staff,
 		f:      f,
-		events: make(chan delivery, s.cfg.StreamBuffer),
+		events: make(chan *delivery, s.cfg.StreamBuffer),
 		ended:  make(chan struct{}),
 	}
 	head, err := s.hub.subscribe(sub)
@@ -194,7 +195,7 @@ func (s *alertServer) streamFilter(ctx context.Context, c caller, req *alertsv1.
 		f := filter{
 			categories:  sub.GetCategories(),
 			minSeverity: sub.GetMinSeverity(),
-			language:    sub.GetLanguageCode(),
+			language:    strings.ToLower(sub.GetLanguageCode()),
 			quiet:       quietHoursOf(sub.GetQuietHours(), c.loc),
 		}
 		for _, p := range sub.GetPlaces() {
@@ -213,7 +214,7 @@ func (s *alertServer) streamFilter(ctx context.Context, c caller, req *alertsv1.
 		point:       clonePoint(req.GetPoint()),
 		categories:  req.GetCategories(),
 		minSeverity: req.GetMinSeverity(),
-		language:    req.GetLanguageCode(),
+		language:    strings.ToLower(req.GetLanguageCode()),
 	}, nil
 }
 
