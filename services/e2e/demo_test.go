@@ -94,6 +94,7 @@ func TestDemoSeed(t *testing.T) {
 	}
 	checkDemoFeedback(t, rest, chief, banner)
 	checkDemoTraining(t, rest, chief, banner)
+	checkDemoAlerts(t, rest, chief)
 	if strings.Contains(srv.stderr.String(), adminPass) {
 		t.Error("the logs show the administrator's password")
 	}
