@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	_ "github.com/engagehq/engage/api/gen/engage/identity/v1"
