@@ -134,7 +134,8 @@ type complianceReport struct {
 }
 
 // newComplianceReport prepares the report as of day asOf (valid) in loc.
-// It sorts standings in place.
+// It orders standings by badge, then name, on a copy when they are not
+// (the store's are, and are shared).
 func newComplianceReport(courses []*trainingv1.Course, standings []Standing, asOf string, loc *time.Location, target float64) *complianceReport {
 	courses = slices.DeleteFunc(slices.Clone(courses), func(c *trainingv1.Course) bool { return c.GetDeleteTime() != nil })
 	slices.SortFunc(courses, func(a, b *trainingv1.Course) int {
@@ -157,9 +158,12 @@ func newComplianceReport(courses []*trainingv1.Course, standings []Standing, asO
 		r.index[c.GetName()] = i
 		r.mandatory[i] = c.GetMandatory()
 	}
-	slices.SortFunc(standings, func(a, b Standing) int {
+	byBadge := func(a, b Standing) int {
 		return cmpPair(a.Officer.GetBadge(), a.Officer.GetName(), b.Officer.GetBadge(), b.Officer.GetName())
-	})
+	}
+	if !slices.IsSortedFunc(standings, byBadge) {
+		r.standings = slices.SortedFunc(slices.Values(standings), byBadge)
+	}
 	return r
 }
 

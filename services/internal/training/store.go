@@ -139,8 +139,9 @@ type Store interface {
 	UpdateSettings(ctx context.Context, agency string, base *trainingv1.TrainingSettings, mutate func(*trainingv1.TrainingSettings) error) (*trainingv1.TrainingSettings, error)
 
 	// Standings returns, in one read, what a compliance report needs of
-	// each active officer of an agency (of unit, when not empty), in no
-	// particular order.
+	// each active officer of an agency (of unit, when not empty), by badge
+	// (badges of active officers are unique). The result may be shared
+	// with other callers: it must not be changed.
 	Standings(ctx context.Context, agency, unit string) ([]Standing, error)
 	// Completions calls fn for each completion of an agency recorded in
 	// [start, end) (a zero bound is open), oldest first, stopping at fn's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
@@ -16,16 +17,65 @@ import (
 // inside one.
 const completionBatch = 256
 
+// maxCachedStandings bounds the standings Standings keeps.
+const maxCachedStandings = 8
+
+// standingsCache keeps the last standings read per agency and unit, with
+// the transaction id they were read at: bbolt's read transactions carry
+// the id of the last committed write, so while it is unchanged nothing was
+// written and the standings still hold. A compliance report walked page by
+// page, exported and asked again by dashboards reads the indexes once.
+type standingsCache struct {
+	mu sync.Mutex
+	m  map[string]cachedStandings
+}
+
+type cachedStandings struct {
+	txid      int
+	standings []training.Standing
+}
+
+func (c *standingsCache) get(k string, txid int) ([]training.Standing, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || e.txid != txid {
+		return nil, false
+	}
+	return e.standings, true
+}
+
+func (c *standingsCache) put(k string, txid int, st []training.Standing) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]cachedStandings)
+	}
+	for old, e := range c.m {
+		if e.txid != txid || len(c.m) >= maxCachedStandings {
+			delete(c.m, old)
+		}
+	}
+	c.m[k] = cachedStandings{txid: txid, standings: st}
+}
+
 // Standings reads, in one transaction, the active officers of agency (of
-// unit, when not empty) and their certification days, assignments and
-// credits from the index buckets, decoding no record but the officers.
+// unit, when not empty) by badge, and their certification days,
+// assignments and credits from the index buckets, decoding no record but
+// the officers. Until the next write it answers from what it last read.
 func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.Standing, error) {
 	a := lastID(agency)
+	ck := a + "\x00" + unit
 	var out []training.Standing
 	err := s.db.View(func(tx *bbolt.Tx) error {
+		if st, ok := s.standings.get(ck, tx.ID()); ok {
+			out = st
+			return nil
+		}
 		officers := tx.Bucket(bucketOfficers)
 		certDays, assignments, credits := tx.Bucket(bucketCertDays).Cursor(), tx.Bucket(bucketAssignments).Cursor(), tx.Bucket(bucketCredits).Cursor()
 		courses := courseNames{prefix: "agencies/" + a + "/courses/", names: map[string]string{}}
+		days := interner{}
 		active := tx.Bucket(bucketActiveBadges).Cursor()
 		p := prefix(a)
 		for k, id := active.Seek(p); k != nil && bytes.HasPrefix(k, p); k, id = active.Next() {
@@ -42,17 +92,18 @@ func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.
 			}
 			st := training.Standing{Officer: o}
 			op := prefix(a, id)
-			if st.Certifications, err = readCertDays(certDays, op, &courses); err != nil {
+			if st.Certifications, err = readCertDays(certDays, op, &courses, days); err != nil {
 				return fmt.Errorf("officer %s: %w", o.GetName(), err)
 			}
 			if st.Assignments, err = readAssignments(assignments, op, &courses); err != nil {
 				return fmt.Errorf("officer %s: %w", o.GetName(), err)
 			}
-			if st.Credits, err = readCredits(credits, op); err != nil {
+			if st.Credits, err = readCredits(credits, op, days); err != nil {
 				return fmt.Errorf("officer %s: %w", o.GetName(), err)
 			}
 			out = append(out, st)
 		}
+		s.standings.put(ck, tx.ID(), out)
 		return nil
 	})
 	if err != nil {
@@ -78,21 +129,57 @@ func (c *courseNames) name(id []byte) string {
 	return n
 }
 
+// count is how many course names c made so far: the size to expect of an
+// officer's maps.
+func (c *courseNames) count() int { return len(c.names) }
+
+// interner makes strings of byte slices, once per distinct value.
+type interner map[string]string
+
+// of returns b as a string, the same string for equal slices.
+func (in interner) of(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
+}
+
 // readCertDays reads an officer's certDays entries (course 0 completion
 // day 0 certification → expire day) after prefix op: per course name, by
-// completion day, since keys sort that way.
-func readCertDays(c *bbolt.Cursor, op []byte, courses *courseNames) (map[string][]training.CertificationDates, error) {
-	var out map[string][]training.CertificationDates
+// completion day, since keys sort that way. The entries share one backing
+// array, and the days are interned: a report reads thousands of officers
+// whose days repeat.
+func readCertDays(c *bbolt.Cursor, op []byte, courses *courseNames, days interner) (map[string][]training.CertificationDates, error) {
+	var (
+		all   []training.CertificationDates
+		names []string
+	)
 	for k, v := c.Seek(op); k != nil && bytes.HasPrefix(k, op); k, v = c.Next() {
-		parts := bytes.SplitN(k[len(op):], []byte{sep}, 3)
-		if len(parts) != 3 {
+		course, rest, ok1 := bytes.Cut(k[len(op):], []byte{sep})
+		day, _, ok2 := bytes.Cut(rest, []byte{sep})
+		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("malformed certDays key %q", k)
 		}
-		if out == nil {
-			out = make(map[string][]training.CertificationDates)
+		if all == nil {
+			all = make([]training.CertificationDates, 0, courses.count())
+			names = make([]string, 0, courses.count())
 		}
-		course := courses.name(parts[0])
-		out[course] = append(out[course], training.CertificationDates{Completion: string(parts[1]), Expire: string(v)})
+		all = append(all, training.CertificationDates{Completion: days.of(day), Expire: days.of(v)})
+		names = append(names, courses.name(course))
+	}
+	if all == nil {
+		return nil, nil
+	}
+	out := make(map[string][]training.CertificationDates, courses.count())
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && names[j] == names[i] {
+			j++
+		}
+		out[names[i]] = all[i:j:j]
+		i = j
 	}
 	return out, nil
 }
@@ -107,7 +194,7 @@ func readAssignments(c *bbolt.Cursor, op []byte, courses *courseNames) (map[stri
 			return nil, err
 		}
 		if out == nil {
-			out = make(map[string]training.Assignment)
+			out = make(map[string]training.Assignment, courses.count())
 		}
 		out[courses.name(k[len(op):])] = a
 	}
@@ -116,14 +203,14 @@ func readAssignments(c *bbolt.Cursor, op []byte, courses *courseNames) (map[stri
 
 // readCredits reads an officer's credits (day 0 completion → hours) after
 // prefix op.
-func readCredits(c *bbolt.Cursor, op []byte) ([]training.Credit, error) {
+func readCredits(c *bbolt.Cursor, op []byte, days interner) ([]training.Credit, error) {
 	var out []training.Credit
 	for k, v := c.Seek(op); k != nil && bytes.HasPrefix(k, op); k, v = c.Next() {
 		day, _, ok := bytes.Cut(k[len(op):], []byte{sep})
 		if !ok {
 			return nil, fmt.Errorf("malformed credits key %q", k)
 		}
-		out = append(out, training.Credit{Date: string(day), Hours: decodeHours(v)})
+		out = append(out, training.Credit{Date: days.of(day), Hours: decodeHours(v)})
 	}
 	return out, nil
 }

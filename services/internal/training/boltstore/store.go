@@ -58,7 +58,8 @@ type Options struct {
 // Store is the training service's bbolt store. Create it with Open and
 // release it with Close.
 type Store struct {
-	db *boltdb.DB
+	db        *boltdb.DB
+	standings standingsCache
 }
 
 var _ training.Store = (*Store)(nil)
