@@ -29,6 +29,12 @@ type config struct {
 	// FeedbackAddr is the feedback service's gRPC address; empty serves no
 	// feedback, survey or statistics routes.
 	FeedbackAddr string `env:"ENGAGE_FEEDBACK_ADDR"`
+	// TrainingAddr is the training service's gRPC address; empty serves no
+	// training routes.
+	TrainingAddr string `env:"ENGAGE_TRAINING_ADDR"`
+	// AlertsAddr is the alerts service's gRPC address; empty serves no
+	// alert or subscription routes.
+	AlertsAddr string `env:"ENGAGE_ALERTS_ADDR"`
 	// BackendCAFile, when set, makes the backend connections TLS, trusting
 	// this PEM bundle; otherwise they are plaintext, for a trusted internal
 	// network only.
@@ -64,6 +70,8 @@ func parseConfig(args, environ []string) (config, error) {
 	fs.StringVar(&c.IdentityAddr, "identity-addr", c.IdentityAddr, "identity service gRPC address (ENGAGE_IDENTITY_ADDR)")
 	fs.StringVar(&c.ForumAddr, "forum-addr", c.ForumAddr, "forum service gRPC address; empty serves no forum routes (ENGAGE_FORUM_ADDR)")
 	fs.StringVar(&c.FeedbackAddr, "feedback-addr", c.FeedbackAddr, "feedback service gRPC address; empty serves no feedback routes (ENGAGE_FEEDBACK_ADDR)")
+	fs.StringVar(&c.TrainingAddr, "training-addr", c.TrainingAddr, "training service gRPC address; empty serves no training routes (ENGAGE_TRAINING_ADDR)")
+	fs.StringVar(&c.AlertsAddr, "alerts-addr", c.AlertsAddr, "alerts service gRPC address; empty serves no alert routes (ENGAGE_ALERTS_ADDR)")
 	fs.StringVar(&c.BackendCAFile, "backend-ca-file", c.BackendCAFile, "PEM CA bundle: dial backends with TLS (ENGAGE_BACKEND_CA_FILE)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body (ENGAGE_MAX_BODY_BYTES)")
 	fs.DurationVar(&c.MaxCallDuration, "max-call-duration", c.MaxCallDuration, "deadline cap of unary calls (ENGAGE_MAX_CALL_DURATION)")

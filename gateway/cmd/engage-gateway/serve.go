@@ -33,19 +33,23 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 		return fmt.Errorf("dial identity %s: %w", cfg.IdentityAddr, err)
 	}
 	defer identity.Close()
-	var forum *grpc.ClientConn
-	if cfg.ForumAddr != "" {
-		if forum, err = grpc.NewClient(cfg.ForumAddr, grpc.WithTransportCredentials(creds)); err != nil {
-			return fmt.Errorf("dial forum %s: %w", cfg.ForumAddr, err)
+	// The optional backends: a service without an address serves no routes.
+	conns := map[string]*grpc.ClientConn{}
+	for _, b := range []struct{ name, addr string }{
+		{"forum", cfg.ForumAddr},
+		{"feedback", cfg.FeedbackAddr},
+		{"training", cfg.TrainingAddr},
+		{"alerts", cfg.AlertsAddr},
+	} {
+		if b.addr == "" {
+			continue
 		}
-		defer forum.Close()
-	}
-	var feedback *grpc.ClientConn
-	if cfg.FeedbackAddr != "" {
-		if feedback, err = grpc.NewClient(cfg.FeedbackAddr, grpc.WithTransportCredentials(creds)); err != nil {
-			return fmt.Errorf("dial feedback %s: %w", cfg.FeedbackAddr, err)
+		conn, err := grpc.NewClient(b.addr, grpc.WithTransportCredentials(creds))
+		if err != nil {
+			return fmt.Errorf("dial %s %s: %w", b.name, b.addr, err)
 		}
-		defer feedback.Close()
+		defer conn.Close()
+		conns[b.name] = conn
 	}
 
 	var draining atomic.Bool
@@ -53,8 +57,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 	defer drainStreams()
 	handler, err := gateway.New(ctx, gateway.Config{
 		Identity:     identity,
-		Forum:        forum,
-		Feedback:     feedback,
+		Forum:        conns["forum"],
+		Feedback:     conns["feedback"],
+		Training:     conns["training"],
+		Alerts:       conns["alerts"],
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,
