@@ -136,6 +136,7 @@ func benchAlerts(ctx context.Context, s alertsServers, sc alertsScale, r *runner
 		notes:   alertsNotes(s.bare),
 	})
 	var results []alertsResult
+	var failed error
 	for i, p := range alertsPaths() {
 		order := []*alertsSide{bare, engage}
 		if i%2 == 1 {
@@ -145,8 +146,14 @@ func benchAlerts(ctx context.Context, s alertsServers, sc alertsScale, r *runner
 		for _, side := range order {
 			fmt.Fprintf(r.stderr, "bench: %s, %s: %d subscribers\n", p.name, side.name, sc.subscribers)
 			run, err := fanoutRun(ctx, side, p, sc)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			if err != nil {
-				return fmt.Errorf("%s, %s: %w", p.name, side.name, err)
+				// The other runs still tell something: the report says
+				// what failed, and the suite fails at its end.
+				run.err = err
+				failed = errors.Join(failed, fmt.Errorf("%s, %s: %w", p.name, side.name, err))
 			}
 			printAlertsRun(r.stdout, p, side.name, run)
 			if side == bare {
@@ -158,7 +165,7 @@ func benchAlerts(ctx context.Context, s alertsServers, sc alertsScale, r *runner
 		results = append(results, res)
 	}
 	printAlertsSummary(r.stdout, results)
-	return nil
+	return failed
 }
 
 // setUpAlertsAgency creates the agency as the platform administrator,

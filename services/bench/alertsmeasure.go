@@ -13,9 +13,10 @@ import (
 
 const (
 	// alertsReadyAlerts bounds the alerts published while the subscribers
-	// connect: one every alertsReadyPoll until one reaches them all.
-	alertsReadyAlerts = 40
-	alertsReadyPoll   = 5 * time.Second
+	// connect: one every alertsReadyPoll until one reaches them all, so
+	// that they have two minutes to connect.
+	alertsReadyAlerts = 120
+	alertsReadyPoll   = time.Second
 	// alertsWarmup are published, each waited for, once every subscriber
 	// is served and before the measured ones.
 	alertsWarmup = 3
@@ -136,6 +137,8 @@ type alertsRun struct {
 	// every subscriber connected; known only when hasMem.
 	none, with memSample
 	hasMem     bool
+	// err is why the run failed; its figures are then partial.
+	err error
 }
 
 // fanoutRun subscribes sc.subscribers streams over path to side, waits

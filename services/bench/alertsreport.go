@@ -106,12 +106,16 @@ func alertsNotes(bare addrs) []string {
 }
 
 func printAlertsRun(w io.Writer, p alertsPath, side string, r alertsRun) {
+	if r.err != nil {
+		fmt.Fprintf(w, "%-*s %-6s  FAILED: %v\n", nameWidth, p.name, side, r.err)
+		return
+	}
 	s := statsOf(r)
 	mem := ""
 	if s.hasMem {
 		mem = fmt.Sprintf("  memory/subscriber %s (heap %s, stack %s, RSS %s)", kib(s.goMem), kib(s.heap), kib(s.stack), kib(s.rss))
 	}
-	fmt.Fprintf(w, "%-*s %-6s  to last receipt p50 %8s p99 %8s max %8s  publish call p50 %7s  connected in %s%s\n",
+	fmt.Fprintf(w, "%-*s %-6s  to last receipt p50 %8s p99 %8s max %8s  publish call p50 %7s  all served after %s%s\n",
 		nameWidth, p.name, side, ms(s.p50), ms(s.p99), ms(s.max), ms(s.callP50), s.connect.Round(time.Millisecond), mem)
 }
 
@@ -120,6 +124,10 @@ func printAlertsSummary(w io.Writer, results []alertsResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "path\tsubscribers\tbare p50/p99\tengage p50/p99\tratio p50\tratio p99\tmemory bare/engage\tratio memory")
 	for _, res := range results {
+		if res.bare.err != nil || res.engage.err != nil {
+			fmt.Fprintf(tw, "%s\t%d\tFAILED (see above)\n", res.path.name, res.bare.subscribers)
+			continue
+		}
 		b, e := statsOf(res.bare), statsOf(res.engage)
 		r := alertsRatiosOf(b, e)
 		mem, memRatio := "-", "-"
