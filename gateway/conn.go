@@ -18,6 +18,8 @@ type backendConn struct {
 	cc         grpc.ClientConnInterface
 	maxTimeout time.Duration
 	drain      context.Context
+	// streams, when not nil, carries the server streams instead of cc.
+	streams *streamPool
 }
 
 // Invoke implements grpc.ClientConnInterface.
@@ -37,6 +39,9 @@ func (c *backendConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, meth
 		// The handler cancels ctx when it returns; forget the drain then so
 		// that finished streams leave nothing registered on it.
 		context.AfterFunc(ctx, func() { stopDrain() })
+	}
+	if c.streams != nil && desc.ServerStreams && !desc.ClientStreams {
+		return c.streams.newStream(ctx, desc, method, opts...)
 	}
 	return c.cc.NewStream(ctx, desc, method, opts...)
 }

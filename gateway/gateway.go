@@ -88,6 +88,15 @@ type Config struct {
 	// SSEKeepAlive is how often an idle Server-Sent Events stream gets a
 	// comment line, so that proxies do not time it out. Default 15s.
 	SSEKeepAlive time.Duration
+
+	// StreamDial, when set, opens connections to a backend's target (its
+	// connection's Target) for its server streams, DefaultStreamsPerConn
+	// streams to a connection and at most DefaultMaxStreamConns
+	// connections per target: streams that last for hours then never make
+	// the backend's unary calls wait for room on a shared connection. The
+	// pooled connections close when Drain is done. Nil sends streams over
+	// the backend's own connection.
+	StreamDial func(target string) (*grpc.ClientConn, error)
 }
 
 // gateway holds what the handlers share.
@@ -121,8 +130,20 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 	}
 
 	api := runtime.NewServeMux(g.muxOptions()...)
+	pools := map[string]*streamPool{}
 	for _, b := range backends {
 		conn := &backendConn{cc: b.Conn, maxTimeout: cfg.MaxTimeout, drain: cfg.Drain}
+		if cc, ok := b.Conn.(*grpc.ClientConn); ok && cfg.StreamDial != nil {
+			target := cc.Target()
+			if pools[target] == nil {
+				pools[target] = newStreamPool(func() (*grpc.ClientConn, error) { return cfg.StreamDial(target) }, DefaultStreamsPerConn, DefaultMaxStreamConns)
+				if cfg.Drain != nil {
+					pool := pools[target]
+					context.AfterFunc(cfg.Drain, func() { _ = pool.close() })
+				}
+			}
+			conn.streams = pools[target]
+		}
 		if err := b.Register(ctx, api, conn); err != nil {
 			return nil, fmt.Errorf("register backend %s: %w", b.Name, err)
 		}

@@ -56,11 +56,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ln net.Listener) e
 	drain, drainStreams := context.WithCancel(context.Background())
 	defer drainStreams()
 	handler, err := gateway.New(ctx, gateway.Config{
-		Identity:     identity,
-		Forum:        conns["forum"],
-		Feedback:     conns["feedback"],
-		Training:     conns["training"],
-		Alerts:       conns["alerts"],
+		Identity: identity,
+		Forum:    conns["forum"],
+		Feedback: conns["feedback"],
+		Training: conns["training"],
+		Alerts:   conns["alerts"],
+		StreamDial: func(target string) (*grpc.ClientConn, error) {
+			return grpc.NewClient(target, grpc.WithTransportCredentials(creds))
+		},
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,

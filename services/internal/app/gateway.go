@@ -71,6 +71,7 @@ func (p *Platform) startGateway(ctx context.Context, cfg config.Config, reg *pro
 		Feedback:     feedbackConn,
 		Training:     trainingConn,
 		Alerts:       alertsConn,
+		StreamDial:   func(target string) (*grpc.ClientConn, error) { return grpcserver.Dial(target) },
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		MaxTimeout:   cfg.MaxCallDuration,
 		CORSOrigins:  cfg.CORSOrigins,
