@@ -27,7 +27,7 @@ func TestParseFlags(t *testing.T) {
 		{"identity by default", nil, suiteIdentity, false},
 		{"forum", []string{"-suite", "forum"}, suiteForum, false},
 		{"all", []string{"-suite", "all"}, suiteAll, false},
-		{"unknown suite", []string{"-suite", "alerts"}, "", true},
+		{"unknown suite", []string{"-suite", "weather"}, "", true},
 		{"no search posts", []string{"-suite", "forum", "-search-posts", "0"}, "", true},
 		{"no search workers", []string{"-search-concurrency", "0"}, "", true},
 		{"stray argument", []string{"forum"}, "", true},
@@ -54,7 +54,7 @@ func TestSuitesOf(t *testing.T) {
 	}{
 		{suiteIdentity, []string{suiteIdentity}},
 		{suiteForum, []string{suiteForum}},
-		{suiteAll, []string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining}},
+		{suiteAll, []string{suiteIdentity, suiteForum, suiteFeedback, suiteTraining, suiteAlerts}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
