@@ -10,12 +10,13 @@ import (
 
 // trustDropMethod names Trust-Index drop notices in the audit log. It is
 // no RPC: the notices stand in for the staff-only alert the Alerts service
-// will raise.
+// raises, where a deployment runs Feedback without it.
 const trustDropMethod = "/engage.feedback.v1.StatsService/TrustIndexDrop"
 
 // AuditNotifier is a TrustNotifier that records each drop as an audit event
-// of the agency (outcome TRUST_INDEX_DROP), where staff read it, until the
-// Alerts service exists to raise a staff-only alert instead.
+// of the agency (outcome TRUST_INDEX_DROP), where staff read it: the
+// fallback of a Feedback process that is given no Alerts address
+// (AlertsNotifier raises a staff-only alert instead).
 //
 // A drop is noticed right after an answer commits, so the event's time is
 // rounded down to the hour and carries no request id: neither may tie the
