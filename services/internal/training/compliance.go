@@ -3,14 +3,17 @@ package training
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/pagetoken"
+	"google.golang.org/protobuf/proto"
 )
 
 // defaultComplianceOfficers is GetTrainingCompliance's page size when the
@@ -36,7 +39,7 @@ func (s *reportServer) GetTrainingCompliance(ctx context.Context, req *trainingv
 	if err != nil {
 		return nil, err
 	}
-	summary := r.summary()
+	summary := s.summaries.of(r)
 	first := r.after(after)
 	last := min(first+size, len(r.standings))
 	out := &trainingv1.TrainingCompliance{
@@ -98,11 +101,62 @@ func (s *Service) compliance(ctx context.Context, q complianceQuery) (*complianc
 	if err != nil {
 		return nil, fmt.Errorf("compliance: %w", err)
 	}
-	standings, err := s.store.Standings(ctx, agencyName(q.agency), q.unit)
+	standings, rev, err := s.store.Standings(ctx, agencyName(q.agency), q.unit)
 	if err != nil {
 		return nil, fmt.Errorf("compliance: %w", err)
 	}
-	return newComplianceReport(courses, standings, q.asOf, q.loc, target), nil
+	r := newComplianceReport(courses, standings, q.asOf, q.loc, target)
+	r.key = summaryKey{agency: q.agency, unit: q.unit, asOf: q.asOf, zone: q.loc.String(), revision: rev, target: target, courses: coursesHash(r.courses)}
+	return r, nil
+}
+
+// summaryKey is everything a report's summary is computed from: the
+// standings (by the store revision they were read at), the courses (by a
+// hash of them), the day, the time zone and the target.
+type summaryKey struct {
+	agency, unit, asOf, zone string
+	revision                 uint64
+	target                   float64
+	courses                  [sha256.Size]byte
+}
+
+// coursesHash hashes the courses a report requires from.
+func coursesHash(courses []*trainingv1.Course) [sha256.Size]byte {
+	h := sha256.New()
+	for _, c := range courses {
+		h.Write(fingerprint(c))
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// maxSummaries bounds the summaries summaryCache keeps.
+const maxSummaries = 16
+
+// summaryCache keeps the summaries of recent reports: a report walked page
+// by page repeats its summary on every page, and evaluating every officer
+// for it costs more than a page does.
+type summaryCache struct {
+	mu sync.Mutex
+	m  map[summaryKey]*trainingv1.ComplianceSummary
+}
+
+// of returns r's summary, computing it unless it is kept.
+func (c *summaryCache) of(r *complianceReport) *trainingv1.ComplianceSummary {
+	c.mu.Lock()
+	sum, ok := c.m[r.key]
+	c.mu.Unlock()
+	if !ok {
+		sum = r.summary()
+		c.mu.Lock()
+		if c.m == nil || len(c.m) >= maxSummaries {
+			c.m = make(map[summaryKey]*trainingv1.ComplianceSummary)
+		}
+		c.m[r.key] = sum
+		c.mu.Unlock()
+	}
+	return proto.CloneOf(sum)
 }
 
 // complianceReport computes a compliance report: where each officer stands
@@ -131,6 +185,8 @@ type complianceReport struct {
 	states map[string]trainingv1.CourseCompliance_State
 	// standings are the report's officers, by badge, then name.
 	standings []Standing
+	// key identifies the report's summary.
+	key summaryKey
 }
 
 // newComplianceReport prepares the report as of day asOf (valid) in loc.

@@ -10,6 +10,7 @@ import (
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // reportFixture is a metro roster for the report tests, set up through
@@ -257,4 +258,55 @@ func TestComplianceExport(t *testing.T) {
 		{"300", "'=Sue South", "south", fx.monthly, "Monthly refresher", "MISSING", "", "", "false", "0", "40", "false"},
 	}
 	diff(t, "rows", rows, want)
+}
+
+// TestComplianceSummaryFollowsWrites asks for the same report before and
+// after each kind of write it depends on: a summary kept between pages
+// must never outlive the data it counts.
+func TestComplianceSummaryFollowsWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	fx := newReportFixture(t, e)
+	ctx := fx.trainer.ctx(t)
+	report := func() *trainingv1.ComplianceSummary {
+		t.Helper()
+		got, err := e.reports.GetTrainingCompliance(ctx, &trainingv1.GetTrainingComplianceRequest{Name: "agencies/metro/trainingCompliance", PageSize: 1})
+		must(t, "compliance", err)
+		return got.GetSummary()
+	}
+	before := report()
+	diff(t, "the same report again", report(), before)
+
+	// A completion: s1 passes the refresher.
+	enrollments, err := e.records.ListEnrollments(ctx, &trainingv1.ListEnrollmentsRequest{Parent: fx.s1})
+	must(t, "list s1's enrollments", err)
+	_, err = e.records.CompleteEnrollment(ctx, &trainingv1.CompleteEnrollmentRequest{Name: enrollments.GetEnrollments()[0].GetName(), Score: proto.Int32(95)})
+	must(t, "complete", err)
+	passed := report()
+	// A monthly certification issued today expires within 30 days.
+	if passed.GetExpiringCount() != before.GetExpiringCount()+1 || passed.GetMissingCount() != before.GetMissingCount()-1 {
+		t.Fatalf("after a completion: %v, before %v", passed, before)
+	}
+
+	// The target: nobody has 1,000 hours.
+	_, err = e.reports.UpdateTrainingSettings(ctx, &trainingv1.UpdateTrainingSettingsRequest{
+		TrainingSettings: &trainingv1.TrainingSettings{Name: "agencies/metro/trainingSettings", AnnualCreditHoursTarget: 1000},
+		UpdateMask:       &fieldmaskpb.FieldMask{Paths: []string{"annual_credit_hours_target"}},
+	})
+	must(t, "raise the target", err)
+	if got := report(); got.GetHoursMetOfficerCount() != 0 {
+		t.Fatalf("after raising the target: %v", got)
+	}
+
+	// A course no longer mandatory.
+	c, err := e.courses.GetCourse(ctx, &trainingv1.GetCourseRequest{Name: fx.monthly})
+	must(t, "get course", err)
+	_, err = e.courses.UpdateCourse(ctx, &trainingv1.UpdateCourseRequest{
+		Course:     &trainingv1.Course{Name: fx.monthly, Mandatory: false, Etag: c.GetEtag()},
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"mandatory"}},
+	})
+	must(t, "make the refresher optional", err)
+	if got := report(); got.GetCurrentCount()+got.GetExpiringCount()+got.GetMissingCount()+got.GetExpiredCount() >= passed.GetCurrentCount()+passed.GetExpiringCount()+passed.GetMissingCount()+passed.GetExpiredCount() {
+		t.Fatalf("after the refresher became optional: %v, before %v", got, passed)
+	}
 }

@@ -63,6 +63,8 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	cfg      Config
+	// summaries keeps recent compliance summaries (compliance.go).
+	summaries summaryCache
 }
 
 // New returns the training service over store.

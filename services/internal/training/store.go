@@ -140,9 +140,11 @@ type Store interface {
 
 	// Standings returns, in one read, what a compliance report needs of
 	// each active officer of an agency (of unit, when not empty), by badge
-	// (badges of active officers are unique). The result may be shared
-	// with other callers: it must not be changed.
-	Standings(ctx context.Context, agency, unit string) ([]Standing, error)
+	// (badges of active officers are unique), and the revision of the
+	// store it read: two reads at the same revision read the same data,
+	// and a write makes the revision grow. The result may be shared with
+	// other callers: it must not be changed.
+	Standings(ctx context.Context, agency, unit string) ([]Standing, uint64, error)
 	// Completions calls fn for each completion of an agency recorded in
 	// [start, end) (a zero bound is open), oldest first, stopping at fn's
 	// first error and returning it.

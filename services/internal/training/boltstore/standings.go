@@ -62,12 +62,17 @@ func (c *standingsCache) put(k string, txid int, st []training.Standing) {
 // Standings reads, in one transaction, the active officers of agency (of
 // unit, when not empty) by badge, and their certification days,
 // assignments and credits from the index buckets, decoding no record but
-// the officers. Until the next write it answers from what it last read.
-func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.Standing, error) {
+// the officers. The revision is bbolt's transaction id. Until the next
+// write it answers from what it last read.
+func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.Standing, uint64, error) {
 	a := lastID(agency)
 	ck := a + "\x00" + unit
-	var out []training.Standing
+	var (
+		out []training.Standing
+		rev uint64
+	)
 	err := s.db.View(func(tx *bbolt.Tx) error {
+		rev = uint64(tx.ID())
 		if st, ok := s.standings.get(ck, tx.ID()); ok {
 			out = st
 			return nil
@@ -107,9 +112,9 @@ func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("standings of %s: %w", agency, err)
+		return nil, 0, fmt.Errorf("standings of %s: %w", agency, err)
 	}
-	return out, nil
+	return out, rev, nil
 }
 
 // courseNames makes the resource names of an agency's courses from their

@@ -48,7 +48,7 @@ func BenchmarkStandings(b *testing.B) {
 		b.Fatal(err)
 	}
 	read := func(b *testing.B) {
-		st, err := s.Standings(b.Context(), "agencies/metro", "")
+		st, _, err := s.Standings(b.Context(), "agencies/metro", "")
 		if err != nil || len(st) != 5000 {
 			b.Fatal(len(st), err)
 		}

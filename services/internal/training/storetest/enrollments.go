@@ -293,7 +293,7 @@ func setState(t *testing.T, s training.Store, name string, state trainingv1.Enro
 // compliance reads it (nil for none).
 func wantAssignment(t *testing.T, s training.Store, officer, course string, want *training.Assignment) {
 	t.Helper()
-	standings, err := s.Standings(t.Context(), "agencies/metro", "")
+	standings, _, err := s.Standings(t.Context(), "agencies/metro", "")
 	if err != nil {
 		t.Fatal(err)
 	}

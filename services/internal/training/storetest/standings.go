@@ -57,10 +57,11 @@ func testStandings(t *testing.T, open Opener) {
 		{"unit with nobody", "east", nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.Standings(t.Context(), "agencies/metro", tc.unit)
+			got, _, err := s.Standings(t.Context(), "agencies/metro", tc.unit)
 			if err != nil {
 				t.Fatal(err)
 			}
+			got = slices.Clone(got)
 			slices.SortFunc(got, func(a, b training.Standing) int { return strings.Compare(a.Officer.GetName(), b.Officer.GetName()) })
 			var names []string
 			for _, st := range got {
@@ -76,7 +77,7 @@ func testStandings(t *testing.T, open Opener) {
 	}
 
 	t.Run("other agency", func(t *testing.T) {
-		got, err := s.Standings(t.Context(), "agencies/other", "")
+		got, _, err := s.Standings(t.Context(), "agencies/other", "")
 		if err != nil || len(got) != 0 {
 			t.Fatalf("standings of an agency with no officers: %v, %v", got, err)
 		}
@@ -119,6 +120,31 @@ func testStandings(t *testing.T, open Opener) {
 		want := []training.Completion{standingsAttempt(fx), standingsExternal(fx)}
 		if d := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); d != "" {
 			t.Fatalf("completions (-want +got):\n%s", d)
+		}
+	})
+
+	t.Run("revision", func(t *testing.T) {
+		first, rev1, err := s.Standings(t.Context(), "agencies/metro", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, rev2, err := s.Standings(t.Context(), "agencies/metro", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev2 != rev1 || len(again) != len(first) {
+			t.Fatalf("two reads with no write between: revisions %d and %d, %d and %d officers", rev1, rev2, len(first), len(again))
+		}
+		o := &trainingv1.Officer{Name: "agencies/metro/officers/late", Badge: "999", DisplayName: "Late", Unit: "north"}
+		if _, err := s.CreateOfficer(t.Context(), o, training.Retry{}); err != nil {
+			t.Fatal(err)
+		}
+		after, rev3, err := s.Standings(t.Context(), "agencies/metro", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rev3 <= rev2 || len(after) != len(first)+1 {
+			t.Fatalf("after a write: revision %d (before %d), %d officers (before %d)", rev3, rev2, len(after), len(first))
 		}
 	})
 
