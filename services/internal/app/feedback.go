@@ -55,6 +55,9 @@ func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnI
 		}
 		return errors.Join(err, serr)
 	})
+	// Trust Index drop notices that could not be sent (Alerts down) are
+	// retried with backoff, here or by the next process.
+	p.every("retry trust index notices", feedback.TrustNoticeRetryInterval, svc.RetryTrustNotices)
 	return svc, nil
 }
 

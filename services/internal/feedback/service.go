@@ -103,6 +103,8 @@ type Service struct {
 
 	fb *feedbackState // feedback.go
 	sv *surveyState   // surveys.go
+
+	retries trustRetries // trust_outbox.go
 }
 
 // New returns the feedback service over store.

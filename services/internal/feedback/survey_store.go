@@ -80,9 +80,9 @@ type SurveyStore interface {
 	// TrustCells returns the Trust-Index cells of keys, in order; a cell
 	// never written is returned with its key and zero sums.
 	TrustCells(ctx context.Context, keys []TrustCellKey) ([]TrustCell, error)
-	// MarkTrustDrop records that the drop ending in cell k was notified,
-	// and reports whether it was new: false when it was already marked.
-	MarkTrustDrop(ctx context.Context, k TrustCellKey) (bool, error)
+	// TrustNoticeStore keeps the notices of Trust-Index drops until they
+	// are sent (trust_drop.go).
+	TrustNoticeStore
 
 	// PurgeSurveyRequests forgets the retries recorded before the given
 	// time and returns how many it forgot.

@@ -27,7 +27,7 @@ import (
 //	contact_events           agency\0event                 → contactRecord (JSON)
 //	contact_events_by_time   agency\0 u64(^create) event   → nil
 //	trust_cells              agency\0area\0 interval u64(start) → 112-byte cell
-//	trust_drops              agency\0area\0 interval u64(start) → nil
+//	trust_drops              agency\0area\0 interval u64(start) → trustNoticeRecord (JSON) while pending, empty once sent
 //
 // What keeps answers anonymous, bucket by bucket:
 //

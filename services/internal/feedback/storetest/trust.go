@@ -7,6 +7,7 @@ import (
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func testTrustCells(t *testing.T, s feedback.Store) {
@@ -79,15 +80,70 @@ func testTrustCells(t *testing.T, s feedback.Store) {
 		t.Fatalf("cells (-want +got):\n%s", d)
 	}
 
-	for i, wantNew := range []bool{true, false} {
-		added, err := s.MarkTrustDrop(ctx, keys[0])
-		if err != nil || added != wantNew {
-			t.Fatalf("mark %d: %v %v, want %v", i, added, err, wantNew)
+	testTrustNotices(t, s, keys[0], keys[1])
+}
+
+// testTrustNotices records notices of two cells: each cell takes one,
+// pending until done, and none after.
+func testTrustNotices(t *testing.T, s feedback.Store, a, b feedback.TrustCellKey) {
+	ctx := t.Context()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice := func(k feedback.TrustCellKey, score float64) feedback.TrustNotice {
+		return feedback.TrustNotice{
+			Cell: k,
+			Drop: feedback.TrustDrop{
+				Agency: "agencies/" + k.Agency, Area: k.Area, Interval: k.Interval,
+				PeriodStart: k.Start.In(ny), PreviousStart: k.Start.AddDate(0, 0, -7).In(ny),
+				Score: score, PreviousScore: 80, Responses: 12,
+			},
+			Since: surveyT0.Truncate(time.Hour),
 		}
 	}
-	if added, err := s.MarkTrustDrop(ctx, keys[1]); err != nil || !added {
-		t.Fatalf("mark another cell: %v %v", added, err)
+	pending := func(what string, want ...feedback.TrustNotice) {
+		t.Helper()
+		got, err := s.PendingTrustNotices(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		less := func(x, y feedback.TrustNotice) bool {
+			return x.Cell.Area+x.Cell.Interval.String() < y.Cell.Area+y.Cell.Interval.String()
+		}
+		if d := cmp.Diff(want, got, cmpopts.SortSlices(less), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("%s: pending (-want +got):\n%s", what, d)
+		}
+		// The periods keep their offset from UTC, which names their days.
+		for _, n := range got {
+			if _, off := n.Drop.PeriodStart.Zone(); n.Cell == a && off != -4*3600 && off != -5*3600 {
+				t.Fatalf("%s: period start %v lost its offset", what, n.Drop.PeriodStart)
+			}
+		}
 	}
+	pending("none yet")
+	for i, wantNew := range []bool{true, false} {
+		added, err := s.AddTrustNotice(ctx, notice(a, 60-float64(i)))
+		if err != nil || added != wantNew {
+			t.Fatalf("add %d: %v %v, want %v", i, added, err, wantNew)
+		}
+	}
+	if added, err := s.AddTrustNotice(ctx, notice(b, 50)); err != nil || !added {
+		t.Fatalf("add another cell: %v %v", added, err)
+	}
+	pending("two recorded", notice(a, 60), notice(b, 50))
+	if err := s.TrustNoticeDone(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	pending("one done", notice(b, 50))
+	if added, err := s.AddTrustNotice(ctx, notice(a, 40)); err != nil || added {
+		t.Fatalf("add to a cell done: %v %v, want false", added, err)
+	}
+	pending("after adding to a cell done", notice(b, 50))
+	if err := s.TrustNoticeDone(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	pending("both done")
 }
 
 func testPurgeRetries(t *testing.T, s feedback.Store) {
