@@ -120,7 +120,10 @@ func newSvEnv(t *testing.T, cfg feedback.Config) *svEnv {
 	c := &fbClock{now: svStart}
 	rec, notices := &svRecorder{}, &svNotifier{}
 	cfg.Agencies = directory{"metro": ny, "other": time.UTC}
-	cfg.Now, cfg.Audit, cfg.Notifier = c.Now, rec, notices
+	cfg.Now, cfg.Audit = c.Now, rec
+	if cfg.Notifier == nil {
+		cfg.Notifier = notices
+	}
 	svc, err := feedback.New(store, cfg)
 	if err != nil {
 		t.Fatal(err)
