@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/alerts/capxml"
 	"github.com/engagehq/engage/services/internal/errs"
 	"google.golang.org/genproto/googleapis/api/httpbody"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // GetAlertCap returns a sent alert (PUBLISHED, SUPERSEDED or CANCELLED)
@@ -96,6 +98,26 @@ func (s *alertServer) ExportAtomFeed(ctx context.Context, req *alertsv1.ExportAt
 	return &httpbody.HttpBody{ContentType: capxml.AtomContentType, Data: doc}, nil
 }
 
+// ImportedLifetime is how long an imported info block without `expires`
+// applies.
+const ImportedLifetime = 24 * time.Hour
+
+// defaultExpiry gives the info blocks of a without an expire time one
+// ImportedLifetime after they take effect (now, when they have no
+// effective time).
+func defaultExpiry(a *alertsv1.Alert, now time.Time) {
+	for _, in := range a.GetInfos() {
+		if in.GetExpireTime() != nil {
+			continue
+		}
+		from := now
+		if in.GetEffectiveTime() != nil {
+			from = in.GetEffectiveTime().AsTime()
+		}
+		in.ExpireTime = timestamppb.New(from.Add(ImportedLifetime))
+	}
+}
+
 // ImportCapAlert takes a partner's CAP 1.2 message. It must be valid CAP
 // (capxml.Decode; refusals are INVALID_ARGUMENT on cap_xml naming the
 // element) and pass the checks of CreateAlert.
@@ -114,6 +136,10 @@ func (s *alertServer) ExportAtomFeed(ctx context.Context, req *alertsv1.ExportAt
 // references of the service's own UPDATE and CANCEL messages. A CANCEL
 // without info blocks repeats those of the alert it cancels.
 //
+// CAP makes `expires` optional, but an alert that never expires would stay
+// active for ever: an info block without one expires ImportedLifetime
+// after it takes effect (its effective time, else the import).
+//
 // With `publish` the message is then published under the usual rules: an
 // ALERT or UPDATE waits for approval when SEVERE or EXTREME, a CANCEL is
 // sent at once as CancelAlert's is. Without it, it stays a draft.
@@ -130,6 +156,7 @@ func (s *alertServer) ImportCapAlert(ctx context.Context, req *alertsv1.ImportCa
 	if err != nil {
 		return nil, errs.Field("cap_xml", "%s", err)
 	}
+	defaultExpiry(doc, s.now())
 	replacing := doc.GetMessageType() != alertsv1.MessageType_MESSAGE_TYPE_ALERT
 	if replacing && len(doc.GetReferences()) == 0 {
 		return nil, errs.Field("cap_xml", "references: an %s must reference the alert it replaces", capMsgType(doc))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
+	"github.com/engagehq/engage/services/internal/alerts"
 	"github.com/engagehq/engage/services/internal/alerts/capxml"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -399,7 +400,7 @@ func TestImportCapRefuses(t *testing.T) {
 		{"not CAP 1.2", strings.Replace(valid, "cap:1.2", "cap:1.1", 1), "document: the root element", 0},
 		{"a polygon that does not close", strings.Replace(valid, "41.8,-87.7</polygon>", "41.8,-87.8</polygon>", 1), "info[0]/area[0]/polygon[0]: does not close", 0},
 		{"an unknown severity", capDoc("V-2", "p@x.example", "Alert", "", "Huge", ""), `info[0]/severity: "Huge"`, 0},
-		{"no expiry", strings.Replace(valid, "<expires>2026-11-23T11:00:00-06:00</expires>", "", 1), "info[0]/expires: is required", 0},
+		{"expiry before effect", strings.Replace(valid, "<expires>", "<effective>2026-11-23T12:00:00-06:00</effective><expires>", 1), "info[0]/expires", 0},
 		{"no headline", strings.Replace(valid, "<headline>Flood warning</headline>", "", 1), "info[0]/headline: is required", 0},
 		{"no area", strings.Replace(strings.Replace(valid, "<area>", "<!--", 1), "</area>", "-->", 1), "info[0]/area: needs at least one area", 0},
 		{"no info", strings.Replace(strings.Replace(valid, "<info>", "<!--", 1), "</info>", "-->", 1), "info: needs at least one info block", 0},
@@ -438,4 +439,20 @@ func TestImportCapRefuses(t *testing.T) {
 	}
 	_, err = e.alerts.ImportCapAlert(anonymous(t), &alertsv1.ImportCapAlertRequest{Parent: "agencies/metro", CapXml: valid})
 	wantCode(t, "anonymous", err, codes.Unauthenticated)
+}
+
+// TestImportCapWithoutExpires imports a valid CAP document whose info has
+// no expires, as CAP allows: it applies for alerts.ImportedLifetime.
+func TestImportCapWithoutExpires(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	doc := strings.Replace(capDoc("NO-EXPIRY-1", "p@x.example", "Alert", "", "Minor", ""), "<expires>2026-11-23T11:00:00-06:00</expires>", "", 1)
+	a, err := e.importCap(t, doc, true)
+	must(t, "ImportCapAlert without expires", err)
+	if got := a.GetInfos()[0].GetExpireTime().AsTime(); !got.Equal(start.Add(alerts.ImportedLifetime)) {
+		t.Fatalf("expires %v, want %v", got, start.Add(alerts.ImportedLifetime))
+	}
+	if a.GetState() != alertsv1.Alert_STATE_PUBLISHED {
+		t.Fatalf("state %v, want published", a.GetState())
+	}
 }
