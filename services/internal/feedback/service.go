@@ -84,8 +84,10 @@ type TrustDrop struct {
 }
 
 // TrustNotifier is told of Trust Index drops, once per area, interval and
-// period. The Alerts service implements it with a RESTRICTED (staff-only)
-// alert.
+// period: a call that fails is retried (see RetryTrustNotices), and one
+// whose success went unrecorded may come again, so an implementation takes
+// a repeat as the same notice. The Alerts service implements it with a
+// RESTRICTED (staff-only) alert.
 type TrustNotifier interface {
 	NotifyTrustDrop(ctx context.Context, d TrustDrop) error
 }
