@@ -39,8 +39,11 @@ import (
 // Defaults of Config.
 const (
 	// DefaultStreamBuffer is how many events a stream may lag behind the
-	// newest before it is cut off.
-	DefaultStreamBuffer = 256
+	// newest before it is cut off. Each is a pointer to a delivery that
+	// every stream of the same language and view shares, and a stream cut
+	// off resumes from its cursor without loss, so a small buffer does:
+	// at 10,000 streams, every slot costs 80 KB.
+	DefaultStreamBuffer = 64
 	// DefaultForumTimeout bounds the call to the Forum service.
 	DefaultForumTimeout = 5 * time.Second
 	// RetryLifetime is how long request ids are remembered.
