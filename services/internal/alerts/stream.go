@@ -34,34 +34,60 @@ const lastEventIDKey = "last-event-id"
 // and one open when the service stops with UNAVAILABLE, each naming the
 // cursor to resume from.
 func (s *alertServer) StreamAlerts(req *alertsv1.StreamAlertsRequest, stream grpc.ServerStreamingServer[alertsv1.StreamAlertsResponse]) error {
+	// The handler's goroutine lives as long as the stream, beneath the
+	// whole interceptor chain, so its stack is most of what a stream
+	// costs: the checks and the replay run in calls of their own, which
+	// return before the stream settles into waiting, and what stays on
+	// the stack while it waits is this short frame and pump's.
+	sub, from, err := s.subscriber(req, stream)
+	if err != nil {
+		return err
+	}
+	head, err := s.hub.subscribe(sub)
+	if err != nil {
+		return errs.Public(errs.Unavailable, "the alert stream is not running; retry shortly")
+	}
+	defer s.hub.unsubscribe(sub)
+	pos, err := s.begin(sub, head, from)
+	if err != nil {
+		return err
+	}
+	return s.pump(sub, pos)
+}
+
+// subscriber checks a StreamAlerts request and returns the subscriber it
+// makes, not yet registered, and the cursor the client resumes after
+// (nil when it does not resume).
+func (s *alertServer) subscriber(req *alertsv1.StreamAlertsRequest, stream grpc.ServerStream) (*subscriber, *uint64, error) {
 	ctx := stream.Context()
 	agency, err := parseAgency("parent", req.GetParent())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cursor, resume, err := streamCursor(ctx, req.GetCursor())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	c, err := s.callerOf(ctx, agency)
 	if err != nil {
-		return fmt.Errorf("agency %s: %w", agency, err)
+		return nil, nil, fmt.Errorf("agency %s: %w", agency, err)
 	}
 	f, err := s.streamFilter(ctx, c, req)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	var from *uint64
 	if resume {
 		last, err := s.store.LastEvent(ctx)
 		if err != nil {
-			return fmt.Errorf("read the stream's head: %w", err)
+			return nil, nil, fmt.Errorf("read the stream's head: %w", err)
 		}
 		if cursor > last {
-			return errs.Field("cursor", "is ahead of the stream")
+			return nil, nil, errs.Field("cursor", "is ahead of the stream")
 		}
+		from = &cursor
 	}
-
-	sub := &subscriber{
+	return &subscriber{
 		agency: agencyName(agency),
 		stream: stream,
 		wire:   wireOf(ctx),
@@ -69,27 +95,28 @@ func (s *alertServer) StreamAlerts(req *alertsv1.StreamAlertsRequest, stream grp
 		f:      f,
 		events: make(chan *delivery, s.cfg.StreamBuffer),
 		ended:  make(chan struct{}),
-	}
-	head, err := s.hub.subscribe(sub)
-	if err != nil {
-		return errs.Public(errs.Unavailable, "the alert stream is not running; retry shortly")
-	}
-	defer s.hub.unsubscribe(sub)
+	}, from, nil
+}
+
+// begin answers a registered stream's headers and, when it resumes from
+// a cursor, replays what the log holds after it up to head; it returns
+// the cursor of the last event the client has.
+func (s *alertServer) begin(sub *subscriber, head uint64, from *uint64) (uint64, error) {
 	// Accepted: say so at once, so that the gateway answers a REST client
 	// now rather than with the first event.
-	if err := stream.SendHeader(metadata.Pairs("x-engage-stream", "open")); err != nil {
-		return err
+	if err := sub.stream.SendHeader(metadata.Pairs("x-engage-stream", "open")); err != nil {
+		return 0, err
 	}
+	if from == nil {
+		return head, nil
+	}
+	return s.replay(sub.stream.Context(), sub, *from, head)
+}
 
-	// pos is the cursor of the last event the client has: where it
-	// resumes from if the stream ends now.
-	pos := head
-	if resume {
-		pos = cursor
-		if pos, err = s.replay(ctx, sub, pos, head); err != nil {
-			return err
-		}
-	}
+// pump sends the events the hub hands sub, from after pos, until the hub
+// ends the stream or the client leaves.
+func (s *alertServer) pump(sub *subscriber, pos uint64) error {
+	done := sub.stream.Context().Done()
 	for {
 		// A stream the hub ended stops at once, even with events buffered.
 		select {
@@ -104,15 +131,15 @@ func (s *alertServer) StreamAlerts(req *alertsv1.StreamAlertsRequest, stream grp
 				// registered: it has this one.
 				continue
 			}
-			if err := stream.SendMsg(d.msg); err != nil {
+			if err := sub.stream.SendMsg(d.msg); err != nil {
 				return err
 			}
 			s.hub.counts.add(d.alert)
 			pos = d.seq
 		case <-sub.ended:
 			return sub.endError(pos)
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-done:
+			return sub.stream.Context().Err()
 		}
 	}
 }
