@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"net/url"
 	"regexp"
 	"strings"
@@ -168,7 +169,7 @@ func (s *alertServer) ImportCapAlert(ctx context.Context, req *alertsv1.ImportCa
 			return nil, err
 		}
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.ImportCapAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.ImportCapAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		if taken, err := tx.AlertByMessageID(agencyName(agency), doc.GetMessageId()); err == nil {
 			return nil, errs.Public(errs.AlreadyExists, "the CAP identifier %q is already that of %s", doc.GetMessageId(), taken.GetName())

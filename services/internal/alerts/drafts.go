@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/errs"
@@ -28,7 +29,7 @@ func (s *alertServer) CreateAlert(ctx context.Context, req *alertsv1.CreateAlert
 	}
 	a := s.newDraft(agency, req.GetAlert(), c.principal.Name)
 	a.MessageType = alertsv1.MessageType_MESSAGE_TYPE_ALERT
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.CreateAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.CreateAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		d := proto.Clone(a).(*alertsv1.Alert)
 		return d, tx.Put(d)

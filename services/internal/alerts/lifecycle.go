@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
@@ -28,7 +29,7 @@ func (s *alertServer) PublishAlert(ctx context.Context, req *alertsv1.PublishAle
 	if err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.PublishAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.PublishAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		a, err := s.readFor(tx, c, req.GetName())
 		if err != nil {
@@ -56,7 +57,7 @@ func (s *alertServer) ApproveAlert(ctx context.Context, req *alertsv1.ApproveAle
 	if err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.ApproveAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.ApproveAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		a, err := s.readFor(tx, c, req.GetName())
 		if err != nil {
@@ -120,7 +121,7 @@ func (s *alertServer) SupersedeAlert(ctx context.Context, req *alertsv1.Supersed
 	if err := checkAlert(req.GetAlert(), "alert"); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.SupersedeAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.SupersedeAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		orig, err := s.replaceable(tx, c, req.GetName(), "updated")
 		if err != nil {
@@ -147,7 +148,7 @@ func (s *alertServer) CancelAlert(ctx context.Context, req *alertsv1.CancelAlert
 	if err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.CancelAlertRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.CancelAlertRequest) { r.RequestId = "" }))
 	return s.change(ctx, retry, func(tx Tx) (*alertsv1.Alert, error) {
 		orig, err := s.replaceable(tx, c, req.GetName(), "cancelled")
 		if err != nil {

@@ -2,10 +2,10 @@ package alerts
 
 import (
 	"context"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
-	"github.com/engagehq/engage/services/internal/errs"
 )
 
 // Store keeps the alerts service's data: the alert messages, the stream
@@ -107,16 +107,8 @@ type Event struct {
 	Alert *alertsv1.Alert
 }
 
-// Retry identifies an idempotent request: the caller's request id and a
-// fingerprint of the request. The zero Retry (no ID) is no retry.
-type Retry struct {
-	Caller string
-	ID     string
-	// Fingerprint identifies the request (a hash of its fields).
-	Fingerprint []byte
-	// Time is when the request was made.
-	Time time.Time
-}
+// Retry identifies an idempotent request (see package idempotent).
+type Retry = idempotent.Request
 
 // Page selects a page of a list: at most Size records after the cursor
 // After (nil for the first page).
@@ -126,4 +118,4 @@ type Page struct {
 }
 
 // ErrRetryReused is a request id used again for a different request.
-var ErrRetryReused = errs.Field("request_id", "was already used for a different request")
+var ErrRetryReused = idempotent.ErrReused

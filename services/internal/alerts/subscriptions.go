@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"slices"
 	"strings"
 	"time"
@@ -90,7 +91,7 @@ func (s *subscriptionServer) CreateSubscription(ctx context.Context, req *alerts
 	if err := checkSubscription(sub); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *alertsv1.CreateSubscriptionRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *alertsv1.CreateSubscriptionRequest) { r.RequestId = "" }))
 	out, err := s.store.CreateSubscription(ctx, sub, owner, MaxSubscriptions, retry)
 	switch {
 	case errors.Is(err, errs.FailedPrecondition):

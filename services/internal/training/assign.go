@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
@@ -55,7 +56,7 @@ func (s *courseServer) AssignCourse(ctx context.Context, req *trainingv1.AssignC
 	} else if err := s.checkOfficers(ctx, agency, "officers", officers); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.AssignCourseRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.AssignCourseRequest) { r.RequestId = "" }))
 	created, skipped, err := s.store.CreateEnrollments(ctx, a.enrollments(officers), retry)
 	if err != nil {
 		return nil, fmt.Errorf("assign %s: %w", req.GetName(), err)

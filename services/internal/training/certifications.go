@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
@@ -38,7 +39,7 @@ func (s *enrollmentServer) CompleteEnrollment(ctx context.Context, req *training
 	}
 	now := s.now()
 	today := c.today(now)
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.CompleteEnrollmentRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.CompleteEnrollmentRequest) { r.RequestId = "" }))
 	e, err := s.store.CompleteEnrollment(ctx, req.GetName(), retry, func(e *trainingv1.Enrollment, course *trainingv1.Course) (*Completion, *trainingv1.Certification, error) {
 		if err := checkOpen(e); err != nil {
 			return nil, nil, err

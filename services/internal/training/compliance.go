@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"math"
 	"slices"
 	"strings"
@@ -124,7 +125,7 @@ type summaryKey struct {
 func coursesHash(courses []*trainingv1.Course) [sha256.Size]byte {
 	h := sha256.New()
 	for _, c := range courses {
-		h.Write(fingerprint(c))
+		h.Write(idempotent.Fingerprint(c))
 	}
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"strconv"
 	"strings"
 	"unicode"
@@ -58,7 +59,7 @@ func (s *courseServer) CreateCourse(ctx context.Context, req *trainingv1.CreateC
 	if err := checkCourse(c); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.CreateCourseRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.CreateCourseRequest) { r.RequestId = "" }))
 	out, err := s.store.CreateCourse(ctx, c, retry)
 	if err != nil {
 		return nil, fmt.Errorf("create course in %s: %w", req.GetParent(), err)

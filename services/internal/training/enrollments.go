@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"slices"
 	"strings"
 
@@ -47,7 +48,7 @@ func (s *enrollmentServer) CreateEnrollment(ctx context.Context, req *trainingv1
 	if err := s.checkOfficers(ctx, agency, "parent", []string{req.GetParent()}); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.CreateEnrollmentRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.CreateEnrollmentRequest) { r.RequestId = "" }))
 	created, _, err := s.store.CreateEnrollments(ctx, a.enrollments([]string{req.GetParent()}), retry)
 	if err != nil {
 		return nil, fmt.Errorf("enroll %s: %w", req.GetParent(), err)

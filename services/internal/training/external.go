@@ -3,6 +3,7 @@ package training
 import (
 	"context"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
@@ -53,7 +54,7 @@ func (s *enrollmentServer) CreateExternalTraining(ctx context.Context, req *trai
 		Submitter:      c.principal.Name,
 		CreateTime:     timestamppb.New(now),
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.CreateExternalTrainingRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.CreateExternalTrainingRequest) { r.RequestId = "" }))
 	out, err := s.store.CreateExternalTraining(ctx, x, retry)
 	if err != nil {
 		return nil, fmt.Errorf("external training of %s: %w", req.GetParent(), err)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"io"
 	"slices"
 	"strings"
@@ -71,7 +72,7 @@ func (s *officerServer) ImportOfficers(ctx context.Context, req *trainingv1.Impo
 		NewName:      func() string { return req.GetParent() + "/officers/" + ids.New() },
 		Now:          s.now(),
 		ValidateOnly: req.GetValidateOnly(),
-		Retry:        s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.ImportOfficersRequest) { r.RequestId = "" })),
+		Retry:        s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.ImportOfficersRequest) { r.RequestId = "" })),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import officers into %s: %w", req.GetParent(), err)

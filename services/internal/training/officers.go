@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"strconv"
 	"strings"
 
@@ -51,7 +52,7 @@ func (s *officerServer) CreateOfficer(ctx context.Context, req *trainingv1.Creat
 	if err := checkOfficer(o); err != nil {
 		return nil, err
 	}
-	retry := s.retryOf(ctx, req.GetRequestId(), withoutRequestID(req, func(r *trainingv1.CreateOfficerRequest) { r.RequestId = "" }))
+	retry := s.retryOf(ctx, req.GetRequestId(), idempotent.Without(req, func(r *trainingv1.CreateOfficerRequest) { r.RequestId = "" }))
 	out, err := s.store.CreateOfficer(ctx, o, retry)
 	if err != nil {
 		return nil, fmt.Errorf("create officer in %s: %w", req.GetParent(), err)

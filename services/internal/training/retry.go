@@ -2,7 +2,7 @@ package training
 
 import (
 	"context"
-	"crypto/sha256"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/auth"
@@ -14,30 +14,7 @@ import (
 // request_id field cleared (the caller clears it on a copy), so a retry
 // must repeat the request it retries.
 func (s *Service) retryOf(ctx context.Context, requestID string, req proto.Message) Retry {
-	if requestID == "" {
-		return Retry{}
-	}
-	return Retry{
-		Caller:      auth.FromContext(ctx).Name,
-		ID:          requestID,
-		Fingerprint: fingerprint(req),
-		Time:        s.now(),
-	}
-}
-
-// fingerprint hashes a message's deterministic encoding.
-func fingerprint(m proto.Message) []byte {
-	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(m)
-	h := sha256.Sum256(b)
-	return h[:]
-}
-
-// withoutRequestID returns a copy of req for fingerprinting, with its
-// request id cleared by clear.
-func withoutRequestID[M proto.Message](req M, clear func(M)) M {
-	c := proto.Clone(req).(M)
-	clear(c)
-	return c
+	return idempotent.Of(auth.FromContext(ctx).Name, requestID, req, s.now())
 }
 
 // purgeBefore is the time before which request ids are forgotten.

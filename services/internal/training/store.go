@@ -2,10 +2,10 @@ package training
 
 import (
 	"context"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
-	"github.com/engagehq/engage/services/internal/errs"
 )
 
 // Store keeps the training service's data: the course catalogue, the
@@ -158,7 +158,7 @@ type Store interface {
 // ErrRetryReused is what a Store returns, wrapped, and what the handlers
 // return when a caller repeats a request id with a different request: a
 // retry must repeat the request it retries.
-var ErrRetryReused = errs.Field("request_id", "was already used for a different request")
+var ErrRetryReused = idempotent.ErrReused
 
 // RetryLifetime is how long a request id is remembered: a retry later than
 // this creates anew.
@@ -168,14 +168,7 @@ const RetryLifetime = 24 * time.Hour
 // recorded with Fingerprint, and later ones within RetryLifetime return its
 // result when they carry the same Fingerprint, or ErrRetryReused when they
 // do not. An empty ID makes none. Stores keep only a hash of Caller and ID.
-type Retry struct {
-	Caller string
-	ID     string
-	// Fingerprint identifies the request (a hash of its fields).
-	Fingerprint []byte
-	// Time is when the request was made.
-	Time time.Time
-}
+type Retry = idempotent.Request
 
 // Page selects a page of a list: at most Size records after the cursor
 // After (nil for the first page).

@@ -28,7 +28,7 @@ func (s *Store) Change(ctx context.Context, retry alerts.Retry, fn func(tx alert
 	var out *alertsv1.Alert
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = nil
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			if len(prev) == 0 {
@@ -45,7 +45,7 @@ func (s *Store) Change(ctx context.Context, retry alerts.Retry, fn func(tx alert
 			out = proto.Clone(a).(*alertsv1.Alert)
 			out.DeliveryCount = deliveryCount(tx, out.GetName())
 		}
-		return remember(tx, retry, []byte(a.GetName()))
+		return requests.Remember(tx, retry, []byte(a.GetName()))
 	})
 	if err != nil {
 		return nil, err

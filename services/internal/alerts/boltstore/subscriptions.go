@@ -113,7 +113,7 @@ func countOwned(tx *bbolt.Tx, agency, owner string) int {
 func (s *Store) CreateSubscription(ctx context.Context, sub *alertsv1.Subscription, owner string, limit int, retry alerts.Retry) (*alertsv1.Subscription, error) {
 	var out *alertsv1.Subscription
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			got, err := lookupSubscription(tx, string(prev))
@@ -136,7 +136,7 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *alertsv1.Subscripti
 			return err
 		}
 		out = stored
-		return remember(tx, retry, []byte(stored.GetName()))
+		return requests.Remember(tx, retry, []byte(stored.GetName()))
 	})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 func (s *Store) CompleteEnrollment(ctx context.Context, name string, retry training.Retry, score func(e *trainingv1.Enrollment, c *trainingv1.Course) (*training.Completion, *trainingv1.Certification, error)) (*trainingv1.Enrollment, error) {
 	var out *trainingv1.Enrollment
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			out, err = enrollmentIn(tx, string(prev))
@@ -56,7 +56,7 @@ func (s *Store) CompleteEnrollment(ctx context.Context, name string, retry train
 			}
 		}
 		out = e
-		return remember(tx, retry, []byte(e.GetName()))
+		return requests.Remember(tx, retry, []byte(e.GetName()))
 	})
 	if err != nil {
 		return nil, err

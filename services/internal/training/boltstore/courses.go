@@ -23,7 +23,7 @@ import (
 func (s *Store) CreateCourse(ctx context.Context, c *trainingv1.Course, retry training.Retry) (*trainingv1.Course, error) {
 	var out *trainingv1.Course
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			out, err = lookupCourse(tx, string(prev))
@@ -42,7 +42,7 @@ func (s *Store) CreateCourse(ctx context.Context, c *trainingv1.Course, retry tr
 			return err
 		}
 		out = stored
-		return remember(tx, retry, []byte(stored.GetName()))
+		return requests.Remember(tx, retry, []byte(stored.GetName()))
 	})
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ func (s *Store) CreateEnrollments(ctx context.Context, es []*trainingv1.Enrollme
 	var skipped []string
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		created, skipped = nil, nil
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			var res createEnrollmentsResult
@@ -72,7 +72,7 @@ func (s *Store) CreateEnrollments(ctx context.Context, es []*trainingv1.Enrollme
 		if err != nil {
 			return err
 		}
-		return remember(tx, retry, v)
+		return requests.Remember(tx, retry, v)
 	})
 	if err != nil {
 		return nil, nil, err

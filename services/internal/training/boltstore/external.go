@@ -21,7 +21,7 @@ import (
 func (s *Store) CreateExternalTraining(ctx context.Context, x *trainingv1.ExternalTraining, retry training.Retry) (*trainingv1.ExternalTraining, error) {
 	var out *trainingv1.ExternalTraining
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			out, err = externalIn(tx, string(prev))
@@ -56,7 +56,7 @@ func (s *Store) CreateExternalTraining(ctx context.Context, x *trainingv1.Extern
 			return err
 		}
 		out = stored
-		return remember(tx, retry, []byte(stored.GetName()))
+		return requests.Remember(tx, retry, []byte(stored.GetName()))
 	})
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ func (s *Store) ImportOfficers(ctx context.Context, agency string, rows []*train
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		res = training.ImportResult{}
 		if !opts.ValidateOnly {
-			if prev, ok, err := retried(tx, opts.Retry); err != nil {
+			if prev, ok, err := requests.Retried(tx, opts.Retry); err != nil {
 				return err
 			} else if ok {
 				if err := json.Unmarshal(prev, &res); err != nil {
@@ -72,7 +72,7 @@ func (s *Store) ImportOfficers(ctx context.Context, agency string, rows []*train
 		if err != nil {
 			return err
 		}
-		return remember(tx, opts.Retry, v)
+		return requests.Remember(tx, opts.Retry, v)
 	})
 	if err != nil && !errors.Is(err, errValidateOnly) {
 		return training.ImportResult{}, err

@@ -29,7 +29,7 @@ import (
 func (s *Store) CreateOfficer(ctx context.Context, o *trainingv1.Officer, retry training.Retry) (*trainingv1.Officer, error) {
 	var out *trainingv1.Officer
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		if prev, ok, err := retried(tx, retry); err != nil {
+		if prev, ok, err := requests.Retried(tx, retry); err != nil {
 			return err
 		} else if ok {
 			out, err = officerIn(tx, string(prev))
@@ -48,7 +48,7 @@ func (s *Store) CreateOfficer(ctx context.Context, o *trainingv1.Officer, retry 
 			return err
 		}
 		out = stored
-		return remember(tx, retry, []byte(stored.GetName()))
+		return requests.Remember(tx, retry, []byte(stored.GetName()))
 	})
 	if err != nil {
 		return nil, err
