@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
@@ -71,12 +72,17 @@ type subscriber struct {
 	wire  string
 	staff bool
 	f     filter
-	// events is the buffer; ended is closed, and reason set, when the hub
-	// ends the stream.
+	// events is the buffer. The hub sends to it only while the stream is
+	// registered, and closes it, once reason is set, when it ends the
+	// stream; a closed channel rather than one more wakes the handler, as
+	// each channel a waiting handler selects on costs it memory.
 	events chan *delivery
-	ended  chan struct{}
-	reason endReason
+	// reason is the endReason of a stream the hub ended, 0 before.
+	reason atomic.Int32
 }
+
+// ended tells whether the hub ended the stream.
+func (sub *subscriber) ended() bool { return sub.reason.Load() != 0 }
 
 // visible tells whether the subscriber may receive a: staff anything of
 // their agency, anyone else only PUBLIC messages.
@@ -165,8 +171,8 @@ func (h *hub) remove(sub *subscriber) {
 
 // end ends sub for reason and removes it; h.mu is held.
 func (h *hub) end(sub *subscriber, reason endReason) {
-	sub.reason = reason
-	close(sub.ended)
+	sub.reason.Store(int32(reason))
+	close(sub.events)
 	h.remove(sub)
 }
 

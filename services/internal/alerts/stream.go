@@ -94,7 +94,6 @@ func (s *alertServer) subscriber(req *alertsv1.StreamAlertsRequest, stream grpc.
 		staff:  c.staff,
 		f:      f,
 		events: make(chan *delivery, s.cfg.StreamBuffer),
-		ended:  make(chan struct{}),
 	}, from, nil
 }
 
@@ -118,14 +117,13 @@ func (s *alertServer) begin(sub *subscriber, head uint64, from *uint64) (uint64,
 func (s *alertServer) pump(sub *subscriber, pos uint64) error {
 	done := sub.stream.Context().Done()
 	for {
-		// A stream the hub ended stops at once, even with events buffered.
 		select {
-		case <-sub.ended:
-			return sub.endError(pos)
-		default:
-		}
-		select {
-		case d := <-sub.events:
+		case d, ok := <-sub.events:
+			// A stream the hub ended stops at once, even with events
+			// buffered.
+			if !ok || sub.ended() {
+				return sub.endError(pos)
+			}
 			if d.seq <= pos {
 				// The client's cursor was ahead of the hub when it
 				// registered: it has this one.
@@ -136,8 +134,6 @@ func (s *alertServer) pump(sub *subscriber, pos uint64) error {
 			}
 			s.hub.counts.add(d.alert)
 			pos = d.seq
-		case <-sub.ended:
-			return sub.endError(pos)
 		case <-done:
 			return sub.stream.Context().Err()
 		}
@@ -159,10 +155,8 @@ func (s *alertServer) replay(ctx context.Context, sub *subscriber, pos, head uin
 			if ev.Seq > head {
 				return head, nil
 			}
-			select {
-			case <-sub.ended:
+			if sub.ended() {
 				return pos, sub.endError(pos)
-			default:
 			}
 			if sub.wants(ev) {
 				if err := sub.stream.SendMsg(response(ev, sub.f.language, sub.staff)); err != nil {
@@ -178,7 +172,7 @@ func (s *alertServer) replay(ctx context.Context, sub *subscriber, pos, head uin
 
 // endError is the error a stream the hub ended at pos returns.
 func (sub *subscriber) endError(pos uint64) error {
-	switch sub.reason {
+	switch endReason(sub.reason.Load()) {
 	case endBehind:
 		return errs.Public(errs.ResourceExhausted, "fell behind; resume from cursor %s", formatCursor(pos))
 	case endShutdown:
