@@ -137,6 +137,9 @@ type alertsRun struct {
 	// every subscriber connected; known only when hasMem.
 	none, with memSample
 	hasMem     bool
+	// loadStart and loadEnd are the machine's load average when the run
+	// started and when its last alert was delivered ("" when unknown).
+	loadStart, loadEnd string
 	// err is why the run failed; its figures are then partial.
 	err error
 }
@@ -146,7 +149,7 @@ type alertsRun struct {
 // after another, each once the previous one reached everyone, and checks
 // that every subscriber received every measured alert exactly once.
 func fanoutRun(ctx context.Context, side *alertsSide, path alertsPath, sc alertsScale) (alertsRun, error) {
-	run := alertsRun{subscribers: sc.subscribers}
+	run := alertsRun{subscribers: sc.subscribers, loadStart: loadAverage()}
 	// Slots: the readiness alerts, the warm-up, the measured alerts, and
 	// a last one behind which no repeat of a measured alert can hide
 	// (every stream is in order).
@@ -219,6 +222,7 @@ func fanoutRun(ctx context.Context, side *alertsSide, path alertsPath, sc alerts
 	if _, _, err := deliver(to); err != nil {
 		return run, err
 	}
+	run.loadEnd = loadAverage()
 	if side.mem != nil {
 		if run.with, err = side.mem(ctx); err != nil {
 			return run, err

@@ -72,3 +72,17 @@ func (c *child) mem(ctx context.Context) (memSample, error) {
 	}
 	return m, nil
 }
+
+// loadAverage is the machine's one-minute load average as /proc/loadavg
+// gives it, "" where there is none: the suite's figures move with what
+// else runs on the machine, so each run says how busy it was.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}

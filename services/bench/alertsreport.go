@@ -91,7 +91,8 @@ func alertsNotes(bare addrs) []string {
 		"latency     from the PublishAlert call's start to the last subscriber's receipt; the publisher is the agency's alert author",
 		"            (signed in with TOTP) publishing pre-created MODERATE PUBLIC drafts, which need no approval",
 		"engage      StreamAlerts through the real auth interceptor, the bbolt stream log and hub; REST through the real gateway",
-		"            (NDJSON); grpcserver's default MaxConcurrentStreams (1000 per connection) is left as it is",
+		"            (NDJSON), whose streams ride pooled connections of their own, 500 to each; grpcserver's default",
+		"            MaxConcurrentStreams (1000 per connection) is left as it is",
 	}
 	if bare.GRPC != "" {
 		notes = append(notes,
@@ -102,6 +103,7 @@ func alertsNotes(bare addrs) []string {
 	return append(notes,
 		"memory      the server's (HeapInuse + StackInuse) after GC with every subscriber connected minus with none, per subscriber;",
 		"            heap alone and RSS beside it; the target is on gRPC",
+		"load        the machine's one-minute load average at the run's start → at its last delivery",
 		"order       bare then Engage on gRPC, Engage then bare on REST; one run each")
 }
 
@@ -115,8 +117,12 @@ func printAlertsRun(w io.Writer, p alertsPath, side string, r alertsRun) {
 	if s.hasMem {
 		mem = fmt.Sprintf("  memory/subscriber %s (heap %s, stack %s, RSS %s)", kib(s.goMem), kib(s.heap), kib(s.stack), kib(s.rss))
 	}
-	fmt.Fprintf(w, "%-*s %-6s  to last receipt p50 %8s p99 %8s max %8s  publish call p50 %7s  all served after %s%s\n",
-		nameWidth, p.name, side, ms(s.p50), ms(s.p99), ms(s.max), ms(s.callP50), s.connect.Round(time.Millisecond), mem)
+	load := ""
+	if r.loadStart != "" && r.loadEnd != "" {
+		load = fmt.Sprintf("  load %s→%s", r.loadStart, r.loadEnd)
+	}
+	fmt.Fprintf(w, "%-*s %-6s  to last receipt p50 %8s p99 %8s max %8s  publish call p50 %7s  all served after %s%s%s\n",
+		nameWidth, p.name, side, ms(s.p50), ms(s.p99), ms(s.max), ms(s.callP50), s.connect.Round(time.Millisecond), mem, load)
 }
 
 func printAlertsSummary(w io.Writer, results []alertsResult) {
