@@ -93,7 +93,16 @@ func TestPartners(t *testing.T) {
 		t.Fatalf("call with the key: %v", err)
 	}
 
-	for _, bad := range []string{"eng_not-a-key", key[:len(key)-1] + "A", strings.Replace(key, key[4:8], "aaaa", 1)} {
+	// The last character changed, and the key id's first four, each to
+	// what they are not.
+	last, id := "A", "aaaa"
+	if strings.HasSuffix(key, last) {
+		last = "B"
+	}
+	if key[4:8] == id {
+		id = "bbbb"
+	}
+	for _, bad := range []string{"eng_not-a-key", key[:len(key)-1] + last, strings.Replace(key, key[4:8], id, 1)} {
 		in, err := e.creds.IntrospectApiKey(asService(t.Context(), "alerts"), &identityv1.IntrospectApiKeyRequest{ApiKey: bad})
 		if err != nil || in.GetActive() {
 			t.Fatalf("introspect %q: %v, %v", bad, in, err)
