@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -332,12 +333,8 @@ func attemptOn(enrollment, course string) attempt {
 // complete makes the attempts that have a score, trainingSeedWorkers at
 // a time, and tells progress every ten seconds.
 func (s *seeder) complete(ctx context.Context, attempts []attempt) error {
-	var todo []attempt
-	for _, a := range attempts {
-		if a.score > 0 {
-			todo = append(todo, a)
-		}
-	}
+	// Attempts without a score leave their enrollment open.
+	scored := slices.DeleteFunc(slices.Clone(attempts), func(a attempt) bool { return a.score == 0 })
 	client := trainingv1.NewEnrollmentServiceClient(s.conn)
 	var done atomic.Int64
 	stop := make(chan struct{})
@@ -352,12 +349,12 @@ func (s *seeder) complete(ctx context.Context, attempts []attempt) error {
 				return
 			case <-t.C:
 				d := done.Load()
-				fmt.Fprintf(s.progress, "bench: %d of %d attempts, %.0f/s\n", d, len(todo), float64(d)/time.Since(start).Seconds())
+				fmt.Fprintf(s.progress, "bench: %d of %d attempts, %.0f/s\n", d, len(scored), float64(d)/time.Since(start).Seconds())
 			}
 		}
 	}()
-	return parallel(ctx, len(todo), trainingSeedWorkers, func(ctx context.Context, i int) error {
-		a := todo[i]
+	return parallel(ctx, len(scored), trainingSeedWorkers, func(ctx context.Context, i int) error {
+		a := scored[i]
 		e, err := client.CompleteEnrollment(ctx, &trainingv1.CompleteEnrollmentRequest{
 			Name:      a.enrollment,
 			Score:     proto.Int32(a.score),
