@@ -66,6 +66,11 @@ func (s *alertServer) ListAlerts(ctx context.Context, req *alertsv1.ListAlertsRe
 			}
 		}
 	}
+	if p := req.GetPoint(); p != nil {
+		if err := checkPoint(p, "point"); err != nil {
+			return nil, err
+		}
+	}
 	scope := listScope(req)
 	page, err := pageOf(scope, req.GetPageToken(), req.GetPageSize(), maxAlertPage)
 	if err != nil {

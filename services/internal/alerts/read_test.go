@@ -141,3 +141,18 @@ func TestListFiltersAndPages(t *testing.T) {
 	_, err = e.alerts.ListAlerts(anonymous(t), &alertsv1.ListAlertsRequest{Parent: "agencies/metro", PageSize: 1, PageToken: first.GetNextPageToken(), MinSeverity: alertsv1.Severity_SEVERITY_SEVERE})
 	wantField(t, "a page token of another query", err, "page_token")
 }
+
+func TestListRefusesAPointOffTheGlobe(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, tc := range []struct {
+		p     *latlng.LatLng
+		field string
+	}{
+		{&latlng.LatLng{Latitude: 999, Longitude: 0}, "point.latitude"},
+		{&latlng.LatLng{Latitude: 0, Longitude: -181}, "point.longitude"},
+	} {
+		_, err := e.alerts.ListAlerts(anonymous(t), &alertsv1.ListAlertsRequest{Parent: "agencies/metro", Point: tc.p})
+		wantField(t, "ListAlerts at "+tc.p.String(), err, tc.field)
+	}
+}
