@@ -16,10 +16,11 @@ import (
 type feedbackState struct {
 	hub   *watchHub
 	locks *codeLocks
+	codes retryCodes
 }
 
-func newFeedbackState(s *Service) *feedbackState {
-	return &feedbackState{hub: newWatchHub(), locks: newCodeLocks(s.now)}
+func newFeedbackState(s *Service, codeSecret []byte) *feedbackState {
+	return &feedbackState{hub: newWatchHub(), locks: newCodeLocks(s.now), codes: retryCodes{secret: codeSecret}}
 }
 
 // close ends every watcher.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +100,59 @@ func TestAnonymousRetryReturnsTheSameCodeAndPIN(t *testing.T) {
 	must(t, "create after the lifetime", err)
 	if late.GetName() == first.GetName() || late.GetTrackingCode() == first.GetTrackingCode() {
 		t.Fatalf("a request id past its lifetime replayed %s", late.GetName())
+	}
+}
+
+// TestAnonymousRetryKeepsNothingOfTheRequest checks how a retry of an
+// anonymous submission is recognized without a request record: across
+// midnight UTC, where the derivation's day changes, and when concurrent
+// calls carry the same request id.
+func TestAnonymousRetryKeepsNothingOfTheRequest(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	// 23:30 UTC, the last hour of a day of the code derivation.
+	e.clock.Advance(fbStart.Truncate(24 * time.Hour).Add(23*time.Hour + 30*time.Minute).Sub(fbStart))
+	req := &feedbackv1.CreateFeedbackRequest{Parent: "agencies/metro", Feedback: complaint("No answer on the non-emergency line"), RequestId: "0b6f2d8e-3c1a-4e5b-9f70-1a2b3c4d5e6f"}
+	first, err := e.feedback.CreateFeedback(t.Context(), req)
+	must(t, "create", err)
+	e.clock.Advance(time.Hour)
+	again, err := e.feedback.CreateFeedback(t.Context(), req)
+	must(t, "retry after midnight UTC", err)
+	fbDiff(t, "retry after midnight UTC", again, first)
+	lookup, err := e.feedback.LookupFeedback(t.Context(), &feedbackv1.LookupFeedbackRequest{Parent: "agencies/metro", TrackingCode: again.GetTrackingCode(), Pin: again.GetPin()})
+	must(t, "look up with the code and PIN of the retry", err)
+	if lookup.GetName() != first.GetName() {
+		t.Fatalf("the retry's code opens %s, want %s", lookup.GetName(), first.GetName())
+	}
+
+	// Concurrent calls with one request id store one feedback and all
+	// answer it with the same code and PIN.
+	req = &feedbackv1.CreateFeedbackRequest{Parent: "agencies/metro", Feedback: complaint("Streetlights out on Elm"), RequestId: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a"}
+	answers := make([]*feedbackv1.Feedback, 8)
+	var wg sync.WaitGroup
+	for i := range answers {
+		wg.Go(func() {
+			var err error
+			answers[i], err = e.feedback.CreateFeedback(t.Context(), req)
+			if err != nil {
+				t.Errorf("concurrent create %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, a := range answers[1:] {
+		fbDiff(t, "concurrent answers", a, answers[0])
+	}
+	list, err := e.feedback.ListFeedback(e.analyst("ana", "metro").ctx(t), &feedbackv1.ListFeedbackRequest{Parent: "agencies/metro"})
+	must(t, "list", err)
+	if n := len(list.GetFeedback()); n != 2 {
+		t.Fatalf("%d feedback stored, want 2", n)
+	}
+	// Nothing of the requests was recorded.
+	n, err := e.store.PurgeFeedbackRequests(t.Context(), e.clock.Now().Add(1000*time.Hour))
+	must(t, "purge", err)
+	if n != 0 {
+		t.Fatalf("anonymous submissions left %d request records", n)
 	}
 }
 

@@ -1,9 +1,11 @@
 package feedback
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"math/big"
 	"strings"
@@ -24,6 +26,16 @@ import (
 // use either. Such an id looks like the random id of identified feedback
 // and, like it, carries no time. Online guessing of PINs for a known code
 // is throttled (feedback.go).
+//
+// An anonymous submission that carries a request id gets its code and PIN
+// from HMAC-SHA256 under the store's code secret (FeedbackStore.CodeSecret)
+// over the agency, the request id and the UTC day (retryCodes): a retry
+// computes them again and so finds the feedback by its id, with nothing
+// recorded of the request. Without the secret, which never leaves the
+// store, a request id tells nothing of the code; with the day in the
+// input, a request id is recognized for FeedbackRequestLifetime (the
+// previous day is tried too, and the feedback's hour decides) and then
+// creates anew, as request records of other writes do.
 
 // crockford is the Crockford base-32 alphabet.
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -47,13 +59,22 @@ func newFeedbackID() string {
 // newTrackingCode returns a fresh code, e.g. `7K3QD-…`, grouped for
 // reading.
 func newTrackingCode() string {
-	b := make([]byte, 13) // 104 bits, of which 100 are used
+	b := make([]byte, codeBytes)
 	_, _ = rand.Read(b)
+	return formatCode(b)
+}
+
+// codeBytes is how many bytes formatCode reads: 104 bits, of which 100 are
+// used.
+const codeBytes = 13
+
+// formatCode writes the first 100 bits of b (codeBytes long) as a code.
+func formatCode(b []byte) string {
 	var sb strings.Builder
 	var acc uint64
 	bits := 0
 	n := 0
-	for _, c := range b {
+	for _, c := range b[:codeBytes] {
 		acc = acc<<8 | uint64(c)
 		bits += 8
 		for bits >= 5 && n < codeChars {
@@ -75,6 +96,34 @@ func newPIN() string {
 		panic(err) // crypto/rand does not fail
 	}
 	return fmt.Sprintf("%08d", n.Int64())
+}
+
+// anonymousCode is a tracking code and PIN with what they lead to: the id
+// of the feedback they open and the hash it keeps of both.
+type anonymousCode struct {
+	code, pin  string
+	id         string
+	secretHash []byte
+}
+
+func newAnonymousCode(agency, code, pin string) anonymousCode {
+	norm, _ := normalizeCode(code)
+	return anonymousCode{code: code, pin: pin, id: codeFeedbackID(agency, norm), secretHash: secretHash(agency, norm, pin)}
+}
+
+// retryCodes derives the code and PIN of anonymous submissions made with a
+// request id (see the top of this file).
+type retryCodes struct{ secret []byte }
+
+// at returns the code and PIN of a request id to agency on the UTC day of
+// t. The PIN is 64 bits of the MAC reduced to 8 digits; the bias of that
+// reduction is below 10^-11.
+func (r retryCodes) at(agency, requestID string, t time.Time) anonymousCode {
+	day := t.UTC().Unix() / 86400
+	mac := hmac.New(sha256.New, r.secret)
+	fmt.Fprintf(mac, "engage feedback retry code\x00%s\x00%s\x00%d", agency, requestID, day)
+	sum := mac.Sum(nil)
+	return newAnonymousCode(agency, formatCode(sum[:codeBytes]), fmt.Sprintf("%08d", binary.BigEndian.Uint64(sum[16:24])%100_000_000))
 }
 
 // normalizeCode returns a code as typed in its canonical form: upper case
@@ -139,21 +188,3 @@ func requestKey(purpose, agency, caller, requestID string) []byte {
 // hourOf rounds t down to the hour, as every stored time of what an
 // anonymous submitter does is.
 func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
-
-// sealCode seals a code and PIN for the retries of one request id.
-func sealCode(requestID, code, pin string) []byte {
-	return seal("feedback", requestID, []byte(code+"\x00"+pin))
-}
-
-// unsealCode opens what sealCode made.
-func unsealCode(requestID string, sealed []byte) (code, pin string, err error) {
-	plain, err := unseal("feedback", requestID, sealed)
-	if err != nil {
-		return "", "", err
-	}
-	code, pin, ok := strings.Cut(string(plain), "\x00")
-	if !ok {
-		return "", "", errUnseal
-	}
-	return code, pin, nil
-}

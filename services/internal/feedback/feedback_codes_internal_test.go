@@ -3,6 +3,7 @@ package feedback
 import (
 	"regexp"
 	"testing"
+	"time"
 )
 
 func TestCodeFeedbackID(t *testing.T) {
@@ -33,5 +34,44 @@ func TestCodeFeedbackID(t *testing.T) {
 	}
 	if id := newFeedbackID(); !shape.MatchString(id) {
 		t.Fatalf("random id %q", id)
+	}
+}
+
+func TestRetryCodes(t *testing.T) {
+	t.Parallel()
+	codeShape := regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$`)
+	pinShape := regexp.MustCompile(`^[0-9]{8}$`)
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	r := retryCodes{secret: secret}
+	const rid = "6f1c2a0e-8d4b-4c1f-9a51-2f8e5d3b7c10"
+	morning := time.Date(2026, 5, 6, 0, 5, 0, 0, time.UTC)
+	first := r.at("metro", rid, morning)
+	code, pin := first.code, first.pin
+	if !codeShape.MatchString(code) || !pinShape.MatchString(pin) {
+		t.Fatalf("derived code %q and PIN %q are not shaped as fresh ones", code, pin)
+	}
+	tests := []struct {
+		name   string
+		codes  retryCodes
+		agency string
+		id     string
+		at     time.Time
+		same   bool
+	}{
+		{"the same day, in another time zone", r, "metro", rid, time.Date(2026, 5, 6, 23, 59, 0, 0, time.UTC).In(time.FixedZone("CDT", -5*3600)), true},
+		{"the next UTC day", r, "metro", rid, morning.Add(24 * time.Hour), false},
+		{"another agency", r, "other", rid, morning, false},
+		{"another request id", r, "metro", "6f1c2a0e-8d4b-4c1f-9a51-2f8e5d3b7c11", morning, false},
+		{"another secret", retryCodes{secret: []byte("0123456789abcdef0123456789abcdeF")}, "metro", rid, morning, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := tc.codes.at(tc.agency, tc.id, tc.at)
+			c, p := got.code, got.pin
+			if (c == code) != tc.same || tc.same && p != pin {
+				t.Fatalf("code %q, PIN %q against %q, %q: want the same: %v", c, p, code, pin, tc.same)
+			}
+		})
 	}
 }

@@ -1,9 +1,11 @@
 package feedback
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
@@ -68,60 +70,79 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 	f.History = []StateChange{{State: feedbackv1.Feedback_STATE_RECEIVED, Time: at}}
 	f.Periods = feedbackPeriods(info, at)
 
+	if f.Anonymous {
+		return s.createAnonymous(ctx, f, req.GetRequestId(), now)
+	}
 	var request FeedbackRequest
 	if id := req.GetRequestId(); id != "" {
 		// The store recognizes a retry in the transaction that would
 		// otherwise create the feedback.
 		request = FeedbackRequest{Key: requestKey("create", agency, f.Submitter, id), Time: hourOf(now)}
 	}
-	var code, pin string
-	if f.Anonymous {
-		code, pin = newTrackingCode(), newPIN()
-		norm, _ := normalizeCode(code)
-		f.ID = codeFeedbackID(agency, norm)
-		f.SecretHash = secretHash(agency, norm, pin)
-		if request.Key != nil {
-			request.Sealed = sealCode(req.GetRequestId(), code, pin)
-		}
-	}
 	stored, prev, err := s.store.CreateFeedback(ctx, f, request)
 	if err != nil {
 		return nil, fmt.Errorf("create feedback: %w", err)
 	}
 	if prev != nil { // a retry, or a concurrent call with the same request id that won
-		return replayedFeedback(stored, *prev, f, req.GetRequestId())
+		if !stored.Anonymous && stored.Submitter == f.Submitter {
+			return feedbackToProto(stored, ownerView), nil
+		}
+		return nil, ErrRetryReused
 	}
 	s.publishFeedback(feedbackv1.WatchFeedbackResponse_EVENT_TYPE_CREATED, stored)
-	if stored.Anonymous {
-		// Neither the id nor the caller: with the log's timestamp, the id
-		// would date the submission to the second.
-		s.log.InfoContext(ctx, "anonymous feedback created", "agency", agency, "kind", stored.Kind.String())
-		out := feedbackToProto(stored, publicView)
-		out.TrackingCode, out.Pin = code, pin
-		return out, nil
-	}
 	s.log.InfoContext(ctx, "feedback created", "feedback", stored.Name(), "kind", stored.Kind.String(), "by", stored.Submitter)
 	return feedbackToProto(stored, ownerView), nil
 }
 
-// replayedFeedback answers a retry: the feedback the first call created,
-// with its code and PIN opened from the request record. A request id that
-// created something the retry could not have (identified feedback of
-// another account, or anonymous versus identified) is refused.
-func replayedFeedback(stored Feedback, prev FeedbackRequest, retry Feedback, requestID string) (*feedbackv1.Feedback, error) {
-	if stored.Anonymous != retry.Anonymous || stored.Submitter != retry.Submitter {
-		return nil, ErrRetryReused
+// createAnonymous stores anonymous feedback f and answers it with its
+// tracking code and PIN. With a request id the code and PIN derive from it
+// (retryCodes), so that a retry within FeedbackRequestLifetime finds the
+// feedback the first call stored, by its id, and returns it with the same
+// code and PIN; nothing of the request is stored.
+func (s *Service) createAnonymous(ctx context.Context, f Feedback, requestID string, now time.Time) (*feedbackv1.Feedback, error) {
+	var request FeedbackRequest
+	var today, yesterday anonymousCode
+	if requestID == "" {
+		today = newAnonymousCode(f.Agency, newTrackingCode(), newPIN())
+	} else {
+		// The day before is tried too, for a retry across midnight UTC.
+		today = s.fb.codes.at(f.Agency, requestID, now)
+		yesterday = s.fb.codes.at(f.Agency, requestID, now.Add(-24*time.Hour))
+		request.Derived = []string{today.id, yesterday.id}
 	}
-	if !stored.Anonymous {
-		return feedbackToProto(stored, ownerView), nil
+	f.ID, f.SecretHash = today.id, today.secretHash
+	stored, prev, err := s.store.CreateFeedback(ctx, f, request)
+	if err == nil && prev != nil && stored.ID == yesterday.id && stored.CreateTime.Before(hourOf(now).Add(-FeedbackRequestLifetime)) {
+		// Yesterday's is past the lifetime: the request creates anew.
+		request.Derived = request.Derived[:1]
+		stored, prev, err = s.store.CreateFeedback(ctx, f, request)
 	}
-	code, pin, err := unsealCode(requestID, prev.Sealed)
 	if err != nil {
-		return nil, ErrRetryReused
+		return nil, fmt.Errorf("create feedback: %w", err)
 	}
-	out := feedbackToProto(stored, publicView)
-	out.TrackingCode, out.Pin = code, pin
-	return out, nil
+	if prev != nil { // a retry, or a concurrent call with the same request id that won
+		c := today
+		if stored.ID == yesterday.id {
+			c = yesterday
+		}
+		if !bytes.Equal(stored.SecretHash, c.secretHash) {
+			return nil, ErrRetryReused
+		}
+		return answerAnonymous(stored, c), nil
+	}
+	s.publishFeedback(feedbackv1.WatchFeedbackResponse_EVENT_TYPE_CREATED, stored)
+	// Neither the id nor the caller: with the log's timestamp, the id
+	// would date the submission to the second.
+	s.log.InfoContext(ctx, "anonymous feedback created", "agency", f.Agency, "kind", stored.Kind.String())
+	return answerAnonymous(stored, today), nil
+}
+
+// answerAnonymous is the answer to the submitter of anonymous feedback:
+// the public view with the code and PIN, which only this answer carries.
+func answerAnonymous(f Feedback, c anonymousCode) *feedbackv1.Feedback {
+	out := feedbackToProto(f, publicView)
+	out.TrackingCode, out.Pin = c.code, c.pin
+	return out
 }
 
 // newFeedback checks what the submitter sent and returns the feedback to

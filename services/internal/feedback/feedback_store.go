@@ -26,10 +26,10 @@ type FeedbackStore interface {
 	// must be its CreateTime, which the update-time orders of
 	// ListFeedback rely on until its first update), records req when
 	// req.Key is set, and counts it in the statistics cells of f.Periods,
-	// all in one transaction. When req.Key is already recorded it stores
-	// nothing and returns the feedback that request created with the
-	// request's record (non-nil only then). errs.AlreadyExists when the id
-	// is taken.
+	// all in one transaction. When req.Key is already recorded, or a
+	// feedback of req.Derived is stored, it stores nothing and returns
+	// that feedback with the request's record (non-nil only then).
+	// errs.AlreadyExists when the id is taken.
 	CreateFeedback(ctx context.Context, f Feedback, req FeedbackRequest) (Feedback, *FeedbackRequest, error)
 	// Feedback returns feedback, or errs.NotFound.
 	Feedback(ctx context.Context, agency, id string) (Feedback, error)
@@ -48,6 +48,11 @@ type FeedbackStore interface {
 	// PurgeFeedbackRequests forgets the request records of requests made
 	// before the given time and returns how many it removed.
 	PurgeFeedbackRequests(ctx context.Context, before time.Time) (int, error)
+	// CodeSecret returns the secret the tracking codes of retried
+	// anonymous submissions derive from (feedback_codes.go): 32 random
+	// bytes made with the store and kept as long as its data, so that a
+	// restored backup still recognizes retries.
+	CodeSecret(ctx context.Context) ([]byte, error)
 
 	// CreateNote stores a note on existing feedback after check accepts
 	// the feedback, assigning an id (time-ordered) when n.ID is empty, and
@@ -166,16 +171,21 @@ func (n Note) Name() string { return feedbackName(n.Agency, n.Feedback) + "/note
 
 // FeedbackRequest makes a write idempotent: Key is a hash of who made
 // the request and its request id (the caller never learns another's), Name
-// what it created, Sealed what only a retry can open (the tracking code and
-// PIN of anonymous feedback), Time when it was made (rounded down to the
-// hour). A request counts as recorded when its Key was recorded with a
+// what it created, Time when it was made (rounded down to the hour).
+// Anonymous submissions need no record: their retries find the feedback by
+// a code derived from the request id (feedback_codes.go). A request counts as recorded when its Key was recorded with a
 // Time no more than FeedbackRequestLifetime before the new request's Time
 // (or after it); PurgeFeedbackRequests forgets older ones.
 type FeedbackRequest struct {
-	Key    []byte
-	Name   string
-	Sealed []byte
-	Time   time.Time
+	Key  []byte
+	Name string
+	Time time.Time
+	// Derived lists, for anonymous feedback whose id derives from the
+	// request id, the ids an earlier call with the same request id may
+	// have given its feedback. When one of them is stored, CreateFeedback
+	// stores nothing and returns that feedback, with a record naming it.
+	// Nothing is recorded of such a request.
+	Derived []string
 }
 
 // FeedbackPage selects a page of a list.

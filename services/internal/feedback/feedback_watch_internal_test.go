@@ -71,6 +71,8 @@ func TestSlowWatcherIsCutOff(t *testing.T) {
 // nopStore and nopDirectory stand in where nothing is stored or looked up.
 type nopStore struct{ Store }
 
+func (nopStore) CodeSecret(context.Context) ([]byte, error) { return make([]byte, 32), nil }
+
 type nopDirectory struct{}
 
 func (nopDirectory) Agency(context.Context, string) (AgencyInfo, error) { return AgencyInfo{}, nil }

@@ -13,6 +13,7 @@ package feedback
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -145,7 +146,11 @@ func New(store Store, cfg Config) (*Service, error) {
 		log:       cfg.Logger,
 		cfg:       cfg,
 	}
-	s.fb = newFeedbackState(s)
+	secret, err := store.CodeSecret(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("feedback: read the code secret: %w", err)
+	}
+	s.fb = newFeedbackState(s, secret)
 	s.sv = newSurveyState(s)
 	return s, nil
 }

@@ -79,7 +79,7 @@ const (
 
 const (
 	rqName = iota + 1
-	rqSealed
+	_      // 2 held the sealed code and PIN of anonymous feedback; no longer written
 	rqTime
 )
 
@@ -396,7 +396,6 @@ func decodeNote(raw []byte) (feedback.Note, error) {
 func encodeRequest(r feedback.FeedbackRequest) []byte {
 	e := &fbEnc{}
 	e.str(rqName, r.Name)
-	e.bytes(rqSealed, r.Sealed)
 	e.time(rqTime, r.Time)
 	return e.b
 }
@@ -407,8 +406,6 @@ func decodeRequest(key, raw []byte) (feedback.FeedbackRequest, error) {
 		switch x.num {
 		case rqName:
 			r.Name = x.str()
-		case rqSealed:
-			r.Sealed = x.bytes()
 		case rqTime:
 			r.Time = x.timeOrZero()
 		}

@@ -15,6 +15,7 @@ package boltstore
 //	feedback_requests/          {hour}{request key} → request record
 //	feedback_stats/             {agency}␀{'w'|'m'}{period start}{area}␀{kind}{category} → cell
 //	feedback_complaint_days/    {agency}␀{UTC day}{area|'*'}␀{category} → count
+//	feedback_secrets/           "codes" → 32 random bytes (Store.CodeSecret)
 //
 // New feedback is indexed in feedback_by_create alone; its first update
 // adds it to feedback_by_update, so a list by update time merges the two
@@ -52,6 +53,7 @@ var (
 	bucketFeedbackRequests    = []byte("feedback_requests")
 	bucketFeedbackStats       = []byte("feedback_stats")
 	bucketComplaintDays       = []byte("feedback_complaint_days")
+	bucketFeedbackSecrets     = []byte("feedback_secrets")
 )
 
 // feedbackBuckets are the top-level buckets of feedback, notes and

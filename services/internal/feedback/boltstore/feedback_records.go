@@ -81,6 +81,16 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req fee
 			}
 		}
 		b := tx.Bucket(bucketFeedback)
+		for _, id := range req.Derived {
+			if raw := b.Get(feedbackKey(f.Agency, id)); raw != nil {
+				stored, err := decodeFeedback(raw)
+				if err != nil {
+					return err
+				}
+				out, replay = stored, &feedback.FeedbackRequest{Name: stored.Name(), Time: req.Time, Derived: req.Derived}
+				return nil
+			}
+		}
 		if b.Get(key) != nil {
 			return fmt.Errorf("feedback %s: %w", f.Name(), errs.AlreadyExists)
 		}

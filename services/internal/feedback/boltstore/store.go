@@ -5,6 +5,9 @@
 package boltstore
 
 import (
+	"bytes"
+	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"time"
@@ -52,7 +55,7 @@ func (s *Store) Close() error { return s.db.Close() }
 func (s *Store) DB() *boltdb.DB { return s.db }
 
 // migrations are the schema's ordered steps. Version 1 creates the
-// buckets of both halves of the store.
+// buckets of both halves of the store; version 2 the code secret.
 func migrations() []boltdb.Migration {
 	return []boltdb.Migration{
 		{Version: 1, Name: "create buckets", Up: func(tx *bbolt.Tx) error {
@@ -63,5 +66,31 @@ func migrations() []boltdb.Migration {
 			}
 			return nil
 		}},
+		{Version: 2, Name: "create the code secret", Up: func(tx *bbolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bucketFeedbackSecrets)
+			if err != nil {
+				return fmt.Errorf("create bucket %q: %w", bucketFeedbackSecrets, err)
+			}
+			secret := make([]byte, 32)
+			_, _ = rand.Read(secret) // crypto/rand.Read never fails
+			return b.Put(keyCodeSecret, secret)
+		}},
 	}
+}
+
+// keyCodeSecret is the key of the code secret in feedback_secrets.
+var keyCodeSecret = []byte("codes")
+
+// CodeSecret implements feedback.FeedbackStore.
+func (s *Store) CodeSecret(context.Context) ([]byte, error) {
+	var secret []byte
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		raw := tx.Bucket(bucketFeedbackSecrets).Get(keyCodeSecret)
+		if len(raw) != 32 {
+			return fmt.Errorf("code secret: %d bytes stored, want 32: %w", len(raw), errFBCorrupt)
+		}
+		secret = bytes.Clone(raw)
+		return nil
+	})
+	return secret, err
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -28,6 +29,7 @@ func runFeedback(t *testing.T, open Opener) {
 		{"Stats", testFeedbackStats},
 		{"ComplaintCounts", testComplaintCounts},
 		{"PurgeRequests", testFeedbackPurge},
+		{"CodeSecret", testCodeSecret},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,8 +120,23 @@ func testFeedbackCreate(t *testing.T, s feedback.Store) {
 	fbDiff(t, "a failed create changes nothing", stored, want)
 }
 
+// testCodeSecret checks that a store has a code secret of 32 bytes from
+// the start, the same at every read, and that each store has its own.
+func testCodeSecret(t *testing.T, s feedback.Store) {
+	first, err := s.CodeSecret(fbCtx(t))
+	wantFBErr(t, "code secret", err, nil)
+	if len(first) != 32 || bytes.Count(first, first[:1]) == 32 {
+		t.Fatalf("code secret %x: want 32 random bytes", first)
+	}
+	_, _, err = s.CreateFeedback(fbCtx(t), newFeedback("metro", "s1", fbAt(0)), feedback.FeedbackRequest{})
+	wantFBErr(t, "create", err, nil)
+	again, err := s.CodeSecret(fbCtx(t))
+	wantFBErr(t, "code secret again", err, nil)
+	fbDiff(t, "code secret after a write", again, first)
+}
+
 func testFeedbackReplay(t *testing.T, s feedback.Store) {
-	req := feedback.FeedbackRequest{Key: fbHash("req-1"), Sealed: []byte("sealed"), Time: fbAt(0)}
+	req := feedback.FeedbackRequest{Key: fbHash("req-1"), Time: fbAt(0)}
 	first, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "first", fbAt(0)), req)
 	wantFBErr(t, "create", err, nil)
 	if replay != nil {
@@ -131,11 +148,34 @@ func testFeedbackReplay(t *testing.T, s feedback.Store) {
 		t.Fatal("a retry is not a replay")
 	}
 	fbDiff(t, "retry returns the first", again, first)
-	fbDiff(t, "request record", *replay, feedback.FeedbackRequest{Key: req.Key, Name: first.Name(), Sealed: req.Sealed, Time: req.Time})
+	fbDiff(t, "request record", *replay, feedback.FeedbackRequest{Key: req.Key, Name: first.Name(), Time: req.Time})
 	_, err = s.Feedback(fbCtx(t), "metro", "second")
 	wantFBErr(t, "a retry stores nothing", err, errs.NotFound)
 	fbDiff(t, "requested", requested(t, s, req.Key, fbAt(0)), first.Name())
 	fbDiff(t, "unknown request", requested(t, s, fbHash("req-2"), fbAt(0)), "")
+
+	// Derived ids: a create whose own id or an earlier one is stored
+	// returns that feedback and stores nothing; nothing is recorded.
+	derived := feedback.FeedbackRequest{Time: fbAt(2), Derived: []string{"day2", "day1"}}
+	made, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "day2", fbAt(2)), derived)
+	wantFBErr(t, "create with derived ids", err, nil)
+	if replay != nil {
+		t.Fatal("a first create with derived ids replayed")
+	}
+	for _, tc := range []struct{ name, id string }{{"its own id", "day2"}, {"an earlier id", "day3"}} {
+		derived := feedback.FeedbackRequest{Time: fbAt(3), Derived: []string{tc.id, "day2"}}
+		again, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", tc.id, fbAt(3)), derived)
+		wantFBErr(t, "retry by "+tc.name, err, nil)
+		if replay == nil || replay.Name != made.Name() {
+			t.Fatalf("retry by %s: replay %+v, want one naming %s", tc.name, replay, made.Name())
+		}
+		fbDiff(t, "retry by "+tc.name, again, made)
+	}
+	_, err = s.Feedback(fbCtx(t), "metro", "day3")
+	wantFBErr(t, "a retry by an earlier id stores nothing", err, errs.NotFound)
+	n, err := s.PurgeFeedbackRequests(fbCtx(t), fbAt(1000))
+	wantFBErr(t, "purge", err, nil)
+	fbDiff(t, "request records left by creates with derived ids and the one with a key", n, 1)
 }
 
 // requested returns the name of what the request key created, as a
