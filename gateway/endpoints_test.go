@@ -108,12 +108,14 @@ func TestMetricsByRoute(t *testing.T) {
 	e.do(t, http.MethodGet, "/v1/accounts/me", "", nil)
 	e.do(t, http.MethodGet, "/v1/accounts/missing", "", nil)
 	e.do(t, http.MethodGet, "/v1/no/such/path", "", nil)
+	e.do(t, http.MethodGet, "/v1/agencies", "", nil) // another route, after the first
 	got := scrape(t, e)
 	for _, want := range []string{
 		`engage_gateway_http_requests_total{code="200",method="GET",route="/v1/{name=accounts/*}"} 1`,
 		`engage_gateway_http_requests_total{code="404",method="GET",route="/v1/{name=accounts/*}"} 1`,
 		`engage_gateway_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
 		`engage_gateway_http_request_duration_seconds_count{method="GET",route="/v1/{name=accounts/*}"} 2`,
+		`engage_gateway_http_request_duration_seconds_count{method="GET",route="/v1/agencies"} 1`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -66,6 +66,9 @@ func (g *gateway) observe(r *http.Request, rec *recorder, state *requestState, d
 	case state.route == "/healthz" || state.route == "/readyz" || state.route == "/metrics":
 		level = slog.LevelDebug
 	}
+	if !g.log.Enabled(r.Context(), level) {
+		return
+	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
 		slog.String("route", state.route),

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"sync/atomic"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 )
@@ -32,12 +33,18 @@ func (g *gateway) muxOptions() []runtime.ServeMuxOption {
 }
 
 // labelRoute records the matched path template (e.g. /v1/{name=accounts/*})
-// as the request's route.
+// as the request's route. The mux wraps each route's handler on its own, so
+// the template is written out once per route, at its first request.
 func labelRoute(next runtime.HandlerFunc) runtime.HandlerFunc {
+	var route atomic.Pointer[string]
 	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
 		if s := stateFrom(r.Context()); s != nil {
-			if p, ok := runtime.HTTPPattern(r.Context()); ok {
-				s.route = p.String()
+			if name := route.Load(); name != nil {
+				s.route = *name
+			} else if p, ok := runtime.HTTPPattern(r.Context()); ok {
+				name := p.String()
+				route.Store(&name)
+				s.route = name
 			}
 		}
 		next(w, r, params)

@@ -20,7 +20,7 @@ type feedbackState struct {
 }
 
 func newFeedbackState(s *Service, codeSecret []byte) *feedbackState {
-	return &feedbackState{hub: newWatchHub(), locks: newCodeLocks(s.now), codes: retryCodes{secret: codeSecret}}
+	return &feedbackState{hub: newWatchHub(), locks: newCodeLocks(s.now), codes: newRetryCodes(codeSecret)}
 }
 
 // close ends every watcher.

@@ -7,8 +7,11 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
+	"hash"
 	"math/big"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -112,17 +115,28 @@ func newAnonymousCode(agency, code, pin string) anonymousCode {
 }
 
 // retryCodes derives the code and PIN of anonymous submissions made with a
-// request id (see the top of this file).
-type retryCodes struct{ secret []byte }
+// request id (see the top of this file). It keeps keyed MACs for reuse.
+type retryCodes struct{ macs *sync.Pool }
+
+func newRetryCodes(secret []byte) retryCodes {
+	return retryCodes{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+}
 
 // at returns the code and PIN of a request id to agency on the UTC day of
 // t. The PIN is 64 bits of the MAC reduced to 8 digits; the bias of that
 // reduction is below 10^-11.
 func (r retryCodes) at(agency, requestID string, t time.Time) anonymousCode {
-	day := t.UTC().Unix() / 86400
-	mac := hmac.New(sha256.New, r.secret)
-	fmt.Fprintf(mac, "engage feedback retry code\x00%s\x00%s\x00%d", agency, requestID, day)
-	sum := mac.Sum(nil)
+	var in [128]byte
+	msg := append(in[:0], "engage feedback retry code\x00"...)
+	msg = append(append(msg, agency...), 0)
+	msg = append(append(msg, requestID...), 0)
+	msg = strconv.AppendInt(msg, t.UTC().Unix()/86400, 10)
+	mac := r.macs.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write(msg)
+	var sum [sha256.Size]byte
+	mac.Sum(sum[:0])
+	r.macs.Put(mac)
 	return newAnonymousCode(agency, formatCode(sum[:codeBytes]), fmt.Sprintf("%08d", binary.BigEndian.Uint64(sum[16:24])%100_000_000))
 }
 

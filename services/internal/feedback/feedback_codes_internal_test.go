@@ -42,7 +42,7 @@ func TestRetryCodes(t *testing.T) {
 	codeShape := regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$`)
 	pinShape := regexp.MustCompile(`^[0-9]{8}$`)
 	secret := []byte("0123456789abcdef0123456789abcdef")
-	r := retryCodes{secret: secret}
+	r := newRetryCodes(secret)
 	const rid = "6f1c2a0e-8d4b-4c1f-9a51-2f8e5d3b7c10"
 	morning := time.Date(2026, 5, 6, 0, 5, 0, 0, time.UTC)
 	first := r.at("metro", rid, morning)
@@ -62,7 +62,7 @@ func TestRetryCodes(t *testing.T) {
 		{"the next UTC day", r, "metro", rid, morning.Add(24 * time.Hour), false},
 		{"another agency", r, "other", rid, morning, false},
 		{"another request id", r, "metro", "6f1c2a0e-8d4b-4c1f-9a51-2f8e5d3b7c11", morning, false},
-		{"another secret", retryCodes{secret: []byte("0123456789abcdef0123456789abcdeF")}, "metro", rid, morning, false},
+		{"another secret", newRetryCodes([]byte("0123456789abcdef0123456789abcdeF")), "metro", rid, morning, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

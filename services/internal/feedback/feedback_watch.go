@@ -66,12 +66,18 @@ func (h *watchHub) drop(agency string, w *watcher) {
 	}
 }
 
-// publish hands ev to every watcher of agency without waiting: a watcher
-// whose buffer is full is cut off.
-func (h *watchHub) publish(agency string, ev *feedbackv1.WatchFeedbackResponse) {
+// publish hands the event made by event to every watcher of agency
+// without waiting: a watcher whose buffer is full is cut off. The event is
+// made only when the agency has watchers.
+func (h *watchHub) publish(agency string, event func() *feedbackv1.WatchFeedbackResponse) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for w := range h.subs[agency] {
+	subs := h.subs[agency]
+	if len(subs) == 0 {
+		return
+	}
+	ev := event()
+	for w := range subs {
 		select {
 		case w.events <- ev:
 		default:
@@ -94,7 +100,9 @@ func (h *watchHub) close() {
 
 // publishFeedback tells the agency's watchers what happened to f.
 func (s *Service) publishFeedback(t feedbackv1.WatchFeedbackResponse_EventType, f Feedback) {
-	s.fb.hub.publish(f.Agency, &feedbackv1.WatchFeedbackResponse{EventType: t, Feedback: feedbackToProto(f, staffView)})
+	s.fb.hub.publish(f.Agency, func() *feedbackv1.WatchFeedbackResponse {
+		return &feedbackv1.WatchFeedbackResponse{EventType: t, Feedback: feedbackToProto(f, staffView)}
+	})
 }
 
 // WatchFeedback streams the agency's new feedback and submitters' replies
