@@ -50,12 +50,12 @@ func postVotesKey(p forum.Post) []byte {
 	return append(prefix(threadKey(p.Key().ThreadKey)), postVotesSuffix(p)...)
 }
 
-// appendFill is how full bbolt leaves the first page of a split in posts.
-// A thread's new post has the last key of the thread's range, since ids
-// grow with time: after a split
-// at the default half, the first page is never written to again and stays
-// half empty, while a fuller one means fewer splits and fewer pages to
-// write for the same posts.
+// appendFill is how full bbolt leaves the first page of a split in the
+// buckets whose writes append: posts, where a thread's new post has the
+// last key of the thread's range since ids grow with time, and
+// requests_by_time. After a split at the default half, the first page is
+// never written to again and stays half empty, while a fuller one means
+// fewer splits and fewer pages to write for the same writes.
 const appendFill = 0.9
 
 // bumpActivity moves the thread's LastActivityTime to at when it is

@@ -131,7 +131,9 @@ func (s *Store) remember(tx *bbolt.Tx, req forum.Request, name string) error {
 		return nil
 	}
 	k, t := requestKey(req), nanos(req.Time)
-	if err := putRecord(tx.Bucket(bucketRequestsByTime), append(u64(nil, t), k...), requestRecord{Name: name}); err != nil {
+	b := tx.Bucket(bucketRequestsByTime)
+	b.FillPercent = appendFill // keys start with the time: writes append
+	if err := putRecord(b, append(u64(nil, t), k...), requestRecord{Name: name}); err != nil {
 		return err
 	}
 	s.requests.add(k, t)
