@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +26,10 @@ const (
 	sentinelCookie  = "cookieSENTINEL9a1c"
 	sentinelReferer = "refererSENTINEL3b7e"
 	sentinelCustom  = "customSENTINEL5d8e"
+	// sentinelRetry starts the request ids of the anonymous submissions
+	// (a hex digit completes each): a retry must be recognized without
+	// the request id being kept.
+	sentinelRetry = "5e171a1e-7e57-4c0d-9a11-00000000000"
 	// canary is in a feedback text: it must be found in feedback.db,
 	// showing that the search reads what the service stores.
 	canary = "canaryTEXT8e1f"
@@ -55,6 +60,7 @@ func sentinelNeedles() map[string][]byte {
 		"cookie":     []byte(sentinelCookie),
 		"referer":    []byte(sentinelReferer),
 		"header":     []byte(sentinelCustom),
+		"request id": []byte(sentinelRetry),
 	}
 }
 
@@ -94,10 +100,14 @@ func TestAnonymityLeavesNoTrace(t *testing.T) {
 			}
 			return r.json(t)
 		}
-		fb := call(s.base+"/feedback", map[string]any{
+		submission := map[string]any{
 			"kind": "FEEDBACK_KIND_COMPLAINT", "category": "courtesy", "anonymous": token != "",
 			"text": "An officer was rude at the traffic stop on Elm Street. " + canary,
-		})
+		}
+		fb := call(s.base+"/feedback?requestId="+sentinelRetry+strconv.Itoa(i), submission)
+		if again := call(s.base+"/feedback?requestId="+sentinelRetry+strconv.Itoa(i), submission); again["name"] != fb["name"] || again["pin"] != fb["pin"] {
+			t.Fatalf("REST retry %d = %v, want %v", i, again["name"], fb["name"])
+		}
 		if fb["submitter"] != "" || fb["trackingCode"] == "" {
 			t.Fatalf("REST submission %d = submitter %v, code %v; want anonymous with a code", i, fb["submitter"], fb["trackingCode"])
 		}
@@ -129,7 +139,7 @@ func TestAnonymityLeavesNoTrace(t *testing.T) {
 			}
 			return metadata.NewOutgoingContext(t.Context(), md)
 		}
-		fb, err := fbc.CreateFeedback(ctx(), &feedbackv1.CreateFeedbackRequest{Parent: s.agency, Feedback: &feedbackv1.Feedback{
+		fb, err := fbc.CreateFeedback(ctx(), &feedbackv1.CreateFeedbackRequest{Parent: s.agency, RequestId: sentinelRetry + strconv.Itoa(2+i), Feedback: &feedbackv1.Feedback{
 			Kind: feedbackv1.FeedbackKind_FEEDBACK_KIND_SUGGESTION, Category: "patrols", Anonymous: token != "",
 			Text: "Please patrol the park after dark. " + canary,
 		}})
