@@ -1,6 +1,7 @@
 package boltdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -21,6 +22,33 @@ func ParseU64(b []byte) uint64 {
 	}
 	return binary.BigEndian.Uint64(b)
 }
+
+// KeySep separates the parts of a key made by Key.
+const KeySep = 0
+
+// Key joins parts, each a string or a []byte, with KeySep. It panics on a
+// part of another type, a programming error.
+func Key(parts ...any) []byte {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(KeySep)
+		}
+		switch v := p.(type) {
+		case string:
+			b.WriteString(v)
+		case []byte:
+			b.Write(v)
+		default:
+			panic(fmt.Sprintf("boltdb: key part of type %T", p))
+		}
+	}
+	return b.Bytes()
+}
+
+// Prefix is Key(parts...) followed by KeySep: the prefix of every key that
+// starts with those whole parts.
+func Prefix(parts ...any) []byte { return append(Key(parts...), KeySep) }
 
 // CreateBuckets creates the named top-level buckets that do not exist yet,
 // as a migration typically does.

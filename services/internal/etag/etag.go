@@ -46,3 +46,10 @@ func CheckCurrent(field, tag, current string) error {
 	rev, _ := Parse(current)
 	return Check(field, tag, rev)
 }
+
+// Next returns the etag of the revision after the one current stands for
+// (an etag Format made, or empty for a resource not stored yet).
+func Next(current string) string {
+	rev, _ := Parse(current)
+	return Format(rev + 1)
+}

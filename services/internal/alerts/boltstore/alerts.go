@@ -12,6 +12,7 @@ import (
 	"github.com/engagehq/engage/services/internal/alerts"
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
 )
@@ -77,13 +78,13 @@ func (s *Store) ListAlerts(ctx context.Context, agency string, page alerts.Page,
 		out = nil
 		records := tx.Bucket(bucketAlerts)
 		var err error
-		next, err = walkPage(tx.Bucket(bucketAlertsByTime), prefix(a), page, true, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(tx.Bucket(bucketAlertsByTime), boltdb.Prefix(a), page.After, page.Size, true, func(suffix []byte) (bool, error) {
 			if err := ctx.Err(); err != nil {
 				return false, err
 			}
 			id := suffix[9:] // u64(create ns) 0 id
 			al := &alertsv1.Alert{}
-			if ok, err := getRecord(records, key(a, id), al); err != nil || !ok {
+			if ok, err := boltdb.GetProto(records, boltdb.Key(a, id), al); err != nil || !ok {
 				return false, err
 			}
 			al.DeliveryCount = deliveryCount(tx, al.GetName())
@@ -108,7 +109,7 @@ func (s *Store) ActiveAlerts(ctx context.Context, agency string, t time.Time) ([
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		records := tx.Bucket(bucketAlerts)
-		pfx := prefix(a)
+		pfx := boltdb.Prefix(a)
 		c := tx.Bucket(bucketActiveAlerts).Cursor()
 		for k, _ := c.Seek(append(bytes.Clone(pfx), u64(t.UnixNano()+1)...)); bytes.HasPrefix(k, pfx); k, _ = c.Next() {
 			if err := ctx.Err(); err != nil {
@@ -116,7 +117,7 @@ func (s *Store) ActiveAlerts(ctx context.Context, agency string, t time.Time) ([
 			}
 			id := k[len(pfx)+9:]
 			al := &alertsv1.Alert{}
-			if ok, err := getRecord(records, key(a, id), al); err != nil {
+			if ok, err := boltdb.GetProto(records, boltdb.Key(a, id), al); err != nil {
 				return err
 			} else if !ok {
 				continue
@@ -159,7 +160,7 @@ func (s *Store) Events(ctx context.Context, agency string, after uint64, limit i
 			}
 			return nil
 		}
-		pfx := prefix(lastID(agency))
+		pfx := boltdb.Prefix(lastID(agency))
 		c := tx.Bucket(bucketAgencyEvents).Cursor()
 		for k, _ := c.Seek(append(bytes.Clone(pfx), boltdb.U64(after+1)...)); bytes.HasPrefix(k, pfx) && len(out) < limit; k, _ = c.Next() {
 			seq := k[len(pfx):]
@@ -217,7 +218,7 @@ func readAlert(tx *bbolt.Tx, name string) (*alertsv1.Alert, error) {
 		return nil, fmt.Errorf("alert %q: %w", name, errs.NotFound)
 	}
 	a := &alertsv1.Alert{}
-	if found, err := getRecord(tx.Bucket(bucketAlerts), key(agency, id), a); err != nil {
+	if found, err := boltdb.GetProto(tx.Bucket(bucketAlerts), boltdb.Key(agency, id), a); err != nil {
 		return nil, err
 	} else if !found {
 		return nil, fmt.Errorf("alert %q: %w", name, errs.NotFound)
@@ -253,7 +254,7 @@ func (t *txn) Alert(name string) (*alertsv1.Alert, error) { return lookupAlert(t
 // AlertByMessageID implements alerts.Tx.
 func (t *txn) AlertByMessageID(agency, id string) (*alertsv1.Alert, error) {
 	a := lastID(agency)
-	alert := t.tx.Bucket(bucketMessageIDs).Get(key(a, id))
+	alert := t.tx.Bucket(bucketMessageIDs).Get(boltdb.Key(a, id))
 	if alert == nil {
 		return nil, fmt.Errorf("alert with identifier %q in %s: %w", id, agency, errs.NotFound)
 	}
@@ -267,7 +268,7 @@ func (t *txn) Put(a *alertsv1.Alert) error {
 		return fmt.Errorf("alert name %q: malformed", a.GetName())
 	}
 	old := &alertsv1.Alert{}
-	exists, err := getRecord(t.tx.Bucket(bucketAlerts), key(agency, id), old)
+	exists, err := boltdb.GetProto(t.tx.Bucket(bucketAlerts), boltdb.Key(agency, id), old)
 	if err != nil {
 		return err
 	}
@@ -276,7 +277,7 @@ func (t *txn) Put(a *alertsv1.Alert) error {
 	}
 	ids := t.tx.Bucket(bucketMessageIDs)
 	if old == nil || old.GetMessageId() != a.GetMessageId() {
-		if taken := ids.Get(key(agency, a.GetMessageId())); taken != nil && string(taken) != id {
+		if taken := ids.Get(boltdb.Key(agency, a.GetMessageId())); taken != nil && string(taken) != id {
 			return fmt.Errorf("alert identifier %q in agency %s: %w", a.GetMessageId(), agency, errs.AlreadyExists)
 		}
 	}
@@ -285,11 +286,11 @@ func (t *txn) Put(a *alertsv1.Alert) error {
 	}
 	stored := proto.Clone(a).(*alertsv1.Alert)
 	stored.DeliveryCount = 0
-	stored.Etag = nextETag(old.GetEtag())
+	stored.Etag = etag.Next(old.GetEtag())
 	if err := index(t.tx, agency, id, stored); err != nil {
 		return err
 	}
-	if err := putRecord(t.tx.Bucket(bucketAlerts), key(agency, id), stored); err != nil {
+	if err := boltdb.PutProto(t.tx.Bucket(bucketAlerts), boltdb.Key(agency, id), stored); err != nil {
 		return err
 	}
 	a.Etag = stored.Etag
@@ -309,7 +310,7 @@ func (t *txn) Delete(name string) error {
 	if err := t.tx.Bucket(bucketDeliveries).Delete([]byte(name)); err != nil {
 		return err
 	}
-	return t.tx.Bucket(bucketAlerts).Delete(key(agency, id))
+	return t.tx.Bucket(bucketAlerts).Delete(boltdb.Key(agency, id))
 }
 
 // Send implements alerts.Tx.
@@ -324,10 +325,10 @@ func (t *txn) Send(typ alertsv1.StreamAlertsResponse_EventType, a *alertsv1.Aler
 	if err != nil {
 		return 0, err
 	}
-	if err := putRecord(events, boltdb.U64(seq), &alertsv1.StreamAlertsResponse{EventType: typ, Alert: stored}); err != nil {
+	if err := boltdb.PutProto(events, boltdb.U64(seq), &alertsv1.StreamAlertsResponse{EventType: typ, Alert: stored}); err != nil {
 		return 0, err
 	}
-	if err := t.tx.Bucket(bucketAgencyEvents).Put(key(agency, boltdb.U64(seq)), nil); err != nil {
+	if err := t.tx.Bucket(bucketAgencyEvents).Put(boltdb.Key(agency, boltdb.U64(seq)), nil); err != nil {
 		return 0, err
 	}
 	return seq, nil
@@ -335,14 +336,14 @@ func (t *txn) Send(typ alertsv1.StreamAlertsResponse_EventType, a *alertsv1.Aler
 
 // index adds the index entries of a, stored as agency's alert id.
 func index(tx *bbolt.Tx, agency, id string, a *alertsv1.Alert) error {
-	if err := tx.Bucket(bucketMessageIDs).Put(key(agency, a.GetMessageId()), []byte(id)); err != nil {
+	if err := tx.Bucket(bucketMessageIDs).Put(boltdb.Key(agency, a.GetMessageId()), []byte(id)); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketAlertsByTime).Put(key(agency, u64(a.GetCreateTime().AsTime().UnixNano()), id), nil); err != nil {
+	if err := tx.Bucket(bucketAlertsByTime).Put(boltdb.Key(agency, u64(a.GetCreateTime().AsTime().UnixNano()), id), nil); err != nil {
 		return err
 	}
 	if a.GetState() == alertsv1.Alert_STATE_PUBLISHED {
-		return tx.Bucket(bucketActiveAlerts).Put(key(agency, u64(latestExpire(a)), id), nil)
+		return tx.Bucket(bucketActiveAlerts).Put(boltdb.Key(agency, u64(latestExpire(a)), id), nil)
 	}
 	return nil
 }
@@ -352,11 +353,11 @@ func unindex(tx *bbolt.Tx, agency, id string, old *alertsv1.Alert) error {
 	if old == nil {
 		return nil
 	}
-	if err := tx.Bucket(bucketMessageIDs).Delete(key(agency, old.GetMessageId())); err != nil {
+	if err := tx.Bucket(bucketMessageIDs).Delete(boltdb.Key(agency, old.GetMessageId())); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketAlertsByTime).Delete(key(agency, u64(old.GetCreateTime().AsTime().UnixNano()), id)); err != nil {
+	if err := tx.Bucket(bucketAlertsByTime).Delete(boltdb.Key(agency, u64(old.GetCreateTime().AsTime().UnixNano()), id)); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketActiveAlerts).Delete(key(agency, u64(latestExpire(old)), id))
+	return tx.Bucket(bucketActiveAlerts).Delete(boltdb.Key(agency, u64(latestExpire(old)), id))
 }

@@ -29,7 +29,7 @@ func (s *Store) AddDeliveries(ctx context.Context, counts map[string]int64) erro
 		alertsB := tx.Bucket(bucketAlerts)
 		for _, name := range names {
 			agency, id, ok := alertIDs(name)
-			if !ok || alertsB.Get(key(agency, id)) == nil {
+			if !ok || alertsB.Get(boltdb.Key(agency, id)) == nil {
 				continue
 			}
 			total := max(deliveryCount(tx, name)+counts[name], 0)

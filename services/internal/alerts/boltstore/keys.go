@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
@@ -30,31 +29,8 @@ var allBuckets = [][]byte{
 	bucketRequests, bucketRequestsByTime,
 }
 
-// sep separates the parts of a key.
-const sep = 0
-
-// key joins parts, each a string or a []byte, with sep.
-func key(parts ...any) []byte {
-	var b bytes.Buffer
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte(sep)
-		}
-		switch v := p.(type) {
-		case string:
-			b.WriteString(v)
-		case []byte:
-			b.Write(v)
-		default:
-			panic("boltstore: key part of unexpected type")
-		}
-	}
-	return b.Bytes()
-}
-
-// prefix is key(parts...) followed by sep: every key that starts with
-// those whole parts.
-func prefix(parts ...any) []byte { return append(key(parts...), sep) }
+// sep separates the parts of a key (boltdb.Key).
+const sep = boltdb.KeySep
 
 // u64 is an 8-byte big-endian number key part; negative numbers (times
 // before 1970) count as 0.

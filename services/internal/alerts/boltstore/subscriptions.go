@@ -9,7 +9,9 @@ import (
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/alerts"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
 )
@@ -45,7 +47,7 @@ func subscriptionIDs(name string) (agency, id string, ok bool) {
 
 // ownerKey is the subscriptionsByOwner key of sub, owned by owner.
 func ownerKey(agency, id, owner string, sub *alertsv1.Subscription) []byte {
-	return key(agency, owner, u64(sub.GetCreateTime().AsTime().UnixNano()), id)
+	return boltdb.Key(agency, owner, u64(sub.GetCreateTime().AsTime().UnixNano()), id)
 }
 
 // lookupSubscription reads a subscription and its owner, or errs.NotFound.
@@ -54,7 +56,7 @@ func lookupSubscription(tx *bbolt.Tx, name string) (storedSubscription, error) {
 	if !ok {
 		return storedSubscription{}, fmt.Errorf("subscription %q: %w", name, errs.NotFound)
 	}
-	v := tx.Bucket(bucketSubscriptions).Get(key(agency, id))
+	v := tx.Bucket(bucketSubscriptions).Get(boltdb.Key(agency, id))
 	if v == nil {
 		return storedSubscription{}, fmt.Errorf("subscription %q: %w", name, errs.NotFound)
 	}
@@ -95,12 +97,12 @@ func putSubscription(tx *bbolt.Tx, old *storedSubscription, s storedSubscription
 	if err != nil {
 		return fmt.Errorf("encode subscription: %w", err)
 	}
-	return tx.Bucket(bucketSubscriptions).Put(key(agency, id), append(append([]byte(s.owner), sep), v...))
+	return tx.Bucket(bucketSubscriptions).Put(boltdb.Key(agency, id), append(append([]byte(s.owner), sep), v...))
 }
 
 // countOwned returns how many subscriptions owner has in agency.
 func countOwned(tx *bbolt.Tx, agency, owner string) int {
-	pfx := prefix(agency, owner)
+	pfx := boltdb.Prefix(agency, owner)
 	n := 0
 	c := tx.Bucket(bucketSubscriptionsByOwner).Cursor()
 	for k, _ := c.Seek(pfx); bytes.HasPrefix(k, pfx); k, _ = c.Next() {
@@ -124,14 +126,14 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *alertsv1.Subscripti
 		if !ok {
 			return fmt.Errorf("subscription name %q: malformed", sub.GetName())
 		}
-		if tx.Bucket(bucketSubscriptions).Get(key(agency, id)) != nil {
+		if tx.Bucket(bucketSubscriptions).Get(boltdb.Key(agency, id)) != nil {
 			return fmt.Errorf("subscription %q: %w", sub.GetName(), errs.AlreadyExists)
 		}
 		if countOwned(tx, agency, owner) >= limit {
 			return fmt.Errorf("%s has %d subscriptions in agency %s: %w", owner, limit, agency, errs.FailedPrecondition)
 		}
 		stored := proto.Clone(sub).(*alertsv1.Subscription)
-		stored.Etag = nextETag("")
+		stored.Etag = etag.Next("")
 		if err := putSubscription(tx, nil, storedSubscription{sub: stored, owner: owner}); err != nil {
 			return err
 		}
@@ -167,9 +169,9 @@ func (s *Store) ListSubscriptions(ctx context.Context, agency, owner string, pag
 		out = nil
 		records := tx.Bucket(bucketSubscriptions)
 		var err error
-		next, err = walkPage(tx.Bucket(bucketSubscriptionsByOwner), prefix(a, owner), page, false, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(tx.Bucket(bucketSubscriptionsByOwner), boltdb.Prefix(a, owner), page.After, page.Size, false, func(suffix []byte) (bool, error) {
 			id := suffix[bytes.LastIndexByte(suffix, sep)+1:]
-			got, err := decodeSubscription(records.Get(key(a, id)))
+			got, err := decodeSubscription(records.Get(boltdb.Key(a, id)))
 			if err != nil {
 				return false, err
 			}
@@ -197,7 +199,7 @@ func (s *Store) UpdateSubscription(ctx context.Context, name string, mutate func
 		if err := mutate(sub, old.owner); err != nil {
 			return err
 		}
-		sub.Name, sub.Etag = old.sub.GetName(), nextETag(old.sub.GetEtag())
+		sub.Name, sub.Etag = old.sub.GetName(), etag.Next(old.sub.GetEtag())
 		if err := putSubscription(tx, &old, storedSubscription{sub: sub, owner: old.owner}); err != nil {
 			return err
 		}
@@ -224,6 +226,6 @@ func (s *Store) DeleteSubscription(ctx context.Context, name string, check func(
 		if err := tx.Bucket(bucketSubscriptionsByOwner).Delete(ownerKey(agency, id, old.owner, old.sub)); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketSubscriptions).Delete(key(agency, id))
+		return tx.Bucket(bucketSubscriptions).Delete(boltdb.Key(agency, id))
 	})
 }

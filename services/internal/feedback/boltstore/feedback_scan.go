@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
 )
@@ -32,7 +33,7 @@ func fbSeek(c *bbolt.Cursor, pfx, after []byte, reverse bool) []byte {
 	}
 	var start []byte
 	if after == nil {
-		start = fbPrefixEnd(pfx)
+		start = boltdb.PrefixEnd(pfx)
 	} else {
 		start = append(bytes.Clone(pfx), after...)
 	}
@@ -47,19 +48,6 @@ func fbSeek(c *bbolt.Cursor, pfx, after []byte, reverse bool) []byte {
 		k, _ = c.Prev()
 	}
 	return k
-}
-
-// fbPrefixEnd returns the least key greater than every key starting with
-// pfx, or nil when there is none.
-func fbPrefixEnd(pfx []byte) []byte {
-	end := bytes.Clone(pfx)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }
 
 // fbScan walks the keys under pfx after the suffix after (before it, in

@@ -6,7 +6,9 @@ import (
 	"fmt"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -41,7 +43,7 @@ func (s *Store) CompleteEnrollment(ctx context.Context, name string, retry train
 		if err != nil {
 			return err
 		}
-		e.Name, e.Etag = old.GetName(), nextETag(old.GetEtag())
+		e.Name, e.Etag = old.GetName(), etag.Next(old.GetEtag())
 		if err := putEnrollment(tx, old, e); err != nil {
 			return err
 		}
@@ -68,7 +70,7 @@ func (s *Store) CompleteEnrollment(ctx context.Context, name string, retry train
 func (s *Store) Certification(ctx context.Context, name string) (*trainingv1.Certification, error) {
 	c := &trainingv1.Certification{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		ok, err := getRecord(tx.Bucket(bucketCertifications), certificationKey(name), c)
+		ok, err := boltdb.GetProto(tx.Bucket(bucketCertifications), certificationKey(name), c)
 		if err == nil && !ok {
 			err = fmt.Errorf("certification %q: %w", name, errs.NotFound)
 		}
@@ -111,18 +113,18 @@ func (s *Store) listByTime(parent string, page training.Page, agencyIndex, offic
 	}
 	var next []byte
 	err = s.db.View(func(tx *bbolt.Tx) error {
-		b, pfx := tx.Bucket(officerIndex), prefix(agency, officer)
+		b, pfx := tx.Bucket(officerIndex), boltdb.Prefix(agency, officer)
 		if officer == allOfficersID {
-			b, pfx = tx.Bucket(agencyIndex), prefix(agency)
+			b, pfx = tx.Bucket(agencyIndex), boltdb.Prefix(agency)
 		}
 		recs := tx.Bucket(records)
-		next, err = walkPage(b, pfx, page, true, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(b, pfx, page.After, page.Size, true, func(suffix []byte) (bool, error) {
 			parts := bytes.Split(suffix, []byte{sep})
 			o, id := officer, parts[len(parts)-1]
 			if officer == allOfficersID {
 				o = string(parts[len(parts)-2])
 			}
-			v := recs.Get(key(agency, o, id))
+			v := recs.Get(boltdb.Key(agency, o, id))
 			if v == nil {
 				return false, nil
 			}
@@ -141,26 +143,26 @@ func createCertification(tx *bbolt.Tx, c *trainingv1.Certification) error {
 	}
 	agency, officer, id := ids[0], ids[1], ids[2]
 	certs := tx.Bucket(bucketCertifications)
-	k := key(agency, officer, id)
+	k := boltdb.Key(agency, officer, id)
 	if certs.Get(k) != nil {
 		return fmt.Errorf("certification %q: %w", c.GetName(), errs.AlreadyExists)
 	}
 	stored := proto.Clone(c).(*trainingv1.Certification)
 	stored.State = trainingv1.Certification_STATE_UNSPECIFIED
-	if err := putRecord(certs, k, stored); err != nil {
+	if err := boltdb.PutProto(certs, k, stored); err != nil {
 		return err
 	}
 	created := u64(c.GetCreateTime().AsTime().UnixNano())
-	if err := tx.Bucket(bucketCertsByTime).Put(key(agency, created, officer, id), nil); err != nil {
+	if err := tx.Bucket(bucketCertsByTime).Put(boltdb.Key(agency, created, officer, id), nil); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketOfficerCerts).Put(key(agency, officer, created, id), nil); err != nil {
+	if err := tx.Bucket(bucketOfficerCerts).Put(boltdb.Key(agency, officer, created, id), nil); err != nil {
 		return err
 	}
 	if c.GetCourse() == "" {
 		return nil
 	}
-	return tx.Bucket(bucketCertDays).Put(key(agency, officer, lastID(c.GetCourse()), c.GetCompletionDate(), id), []byte(c.GetExpireDate()))
+	return tx.Bucket(bucketCertDays).Put(boltdb.Key(agency, officer, lastID(c.GetCourse()), c.GetCompletionDate(), id), []byte(c.GetExpireDate()))
 }
 
 // putCompletion records a completion, and the credit hours it earned.
@@ -174,13 +176,13 @@ func putCompletion(tx *bbolt.Tx, c training.Completion) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bucketCompletions).Put(key(agency, u64(c.Time.UnixNano()), c.ID), v); err != nil {
+	if err := tx.Bucket(bucketCompletions).Put(boltdb.Key(agency, u64(c.Time.UnixNano()), c.ID), v); err != nil {
 		return err
 	}
 	if c.CreditHours <= 0 {
 		return nil
 	}
-	return tx.Bucket(bucketCredits).Put(key(agency, officer, c.Date, c.ID), encodeHours(c.CreditHours))
+	return tx.Bucket(bucketCredits).Put(boltdb.Key(agency, officer, c.Date, c.ID), encodeHours(c.CreditHours))
 }
 
 // certificationKey is the certifications key of a name, or nil when the
@@ -190,5 +192,5 @@ func certificationKey(name string) []byte {
 	if len(ids) != 3 {
 		return nil
 	}
-	return key(ids[0], ids[1], ids[2])
+	return boltdb.Key(ids[0], ids[1], ids[2])
 }

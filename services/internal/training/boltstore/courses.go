@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -37,7 +39,7 @@ func (s *Store) CreateCourse(ctx context.Context, c *trainingv1.Course, retry tr
 			return fmt.Errorf("course %q: %w", c.GetName(), errs.AlreadyExists)
 		}
 		stored := proto.Clone(c).(*trainingv1.Course)
-		stored.Etag = nextETag("")
+		stored.Etag = etag.Next("")
 		if err := putCourse(tx, nil, stored); err != nil {
 			return err
 		}
@@ -74,10 +76,10 @@ func (s *Store) ListCourses(ctx context.Context, agency string, page training.Pa
 		out = nil
 		records := tx.Bucket(bucketCourses)
 		var err error
-		next, err = walkPage(tx.Bucket(bucketCoursesByTitle), prefix(a), page, false, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(tx.Bucket(bucketCoursesByTitle), boltdb.Prefix(a), page.After, page.Size, false, func(suffix []byte) (bool, error) {
 			id := suffix[bytes.LastIndexByte(suffix, sep)+1:]
 			c := &trainingv1.Course{}
-			if ok, err := getRecord(records, key(a, id), c); err != nil || !ok {
+			if ok, err := boltdb.GetProto(records, boltdb.Key(a, id), c); err != nil || !ok {
 				return false, err
 			}
 			if keep != nil && !keep(c) {
@@ -100,7 +102,7 @@ func (s *Store) Courses(ctx context.Context, agency string) ([]*trainingv1.Cours
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		c := tx.Bucket(bucketCourses).Cursor()
-		pfx := prefix(lastID(agency))
+		pfx := boltdb.Prefix(lastID(agency))
 		for k, v := c.Seek(pfx); bytes.HasPrefix(k, pfx); k, v = c.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -132,7 +134,7 @@ func (s *Store) UpdateCourse(ctx context.Context, name string, mutate func(*trai
 		if err := mutate(c); err != nil {
 			return err
 		}
-		c.Name, c.Etag = old.GetName(), nextETag(old.GetEtag())
+		c.Name, c.Etag = old.GetName(), etag.Next(old.GetEtag())
 		if err := putCourse(tx, old, c); err != nil {
 			return err
 		}
@@ -160,14 +162,14 @@ func putCourse(tx *bbolt.Tx, old, c *trainingv1.Course) error {
 	agency, id := ids[0], ids[1]
 	byTitle := tx.Bucket(bucketCoursesByTitle)
 	if old != nil && foldTitle(old.GetTitle()) != foldTitle(c.GetTitle()) {
-		if err := byTitle.Delete(key(agency, foldTitle(old.GetTitle()), id)); err != nil {
+		if err := byTitle.Delete(boltdb.Key(agency, foldTitle(old.GetTitle()), id)); err != nil {
 			return err
 		}
 	}
-	if err := byTitle.Put(key(agency, foldTitle(c.GetTitle()), id), nil); err != nil {
+	if err := byTitle.Put(boltdb.Key(agency, foldTitle(c.GetTitle()), id), nil); err != nil {
 		return err
 	}
-	return putRecord(tx.Bucket(bucketCourses), key(agency, id), c)
+	return boltdb.PutProto(tx.Bucket(bucketCourses), boltdb.Key(agency, id), c)
 }
 
 // foldTitle is a title as coursesByTitle orders it: case-folded, and
@@ -182,5 +184,5 @@ func courseKey(name string) []byte {
 	if len(ids) != 2 || ids[0] == "" || ids[1] == "" {
 		return nil
 	}
-	return key(ids[0], ids[1])
+	return boltdb.Key(ids[0], ids[1])
 }

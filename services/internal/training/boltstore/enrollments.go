@@ -8,7 +8,9 @@ import (
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -98,14 +100,14 @@ func createEnrollment(tx *bbolt.Tx, in *trainingv1.Enrollment) (*trainingv1.Enro
 	if _, err := lookupActiveOfficer(tx, officerName(in.GetName())); err != nil {
 		return nil, err
 	}
-	if tx.Bucket(bucketOpenEnrollments).Get(key(agency, officer, lastID(in.GetCourse()))) != nil {
+	if tx.Bucket(bucketOpenEnrollments).Get(boltdb.Key(agency, officer, lastID(in.GetCourse()))) != nil {
 		return nil, nil
 	}
 	if tx.Bucket(bucketEnrollments).Get(enrollmentKey(in.GetName())) != nil {
 		return nil, fmt.Errorf("enrollment %q: %w", in.GetName(), errs.AlreadyExists)
 	}
 	e := proto.Clone(in).(*trainingv1.Enrollment)
-	e.Etag = nextETag("")
+	e.Etag = etag.Next("")
 	e.Overdue = false
 	if err := putEnrollment(tx, nil, e); err != nil {
 		return nil, err
@@ -137,18 +139,18 @@ func (s *Store) ListEnrollments(ctx context.Context, parent string, page trainin
 		records := tx.Bucket(bucketEnrollments)
 		// Each index suffix ends with the officer (when listing the agency)
 		// and the enrollment: the parts after the due day.
-		b, pfx := tx.Bucket(bucketOfficerDue), prefix(agency, officer)
+		b, pfx := tx.Bucket(bucketOfficerDue), boltdb.Prefix(agency, officer)
 		if officer == allOfficersID {
-			b, pfx = tx.Bucket(bucketEnrollmentsByDue), prefix(agency)
+			b, pfx = tx.Bucket(bucketEnrollmentsByDue), boltdb.Prefix(agency)
 		}
-		next, err = walkPage(b, pfx, page, false, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(b, pfx, page.After, page.Size, false, func(suffix []byte) (bool, error) {
 			parts := bytes.Split(suffix, []byte{sep})
 			o, id := officer, parts[len(parts)-1]
 			if officer == allOfficersID {
 				o = string(parts[len(parts)-2])
 			}
 			e := &trainingv1.Enrollment{}
-			if ok, err := getRecord(records, key(agency, o, id), e); err != nil || !ok {
+			if ok, err := boltdb.GetProto(records, boltdb.Key(agency, o, id), e); err != nil || !ok {
 				return false, err
 			}
 			if keep != nil && !keep(e) {
@@ -177,7 +179,7 @@ func (s *Store) UpdateEnrollment(ctx context.Context, name string, mutate func(*
 		if err := mutate(e); err != nil {
 			return err
 		}
-		e.Name, e.Etag = old.GetName(), nextETag(old.GetEtag())
+		e.Name, e.Etag = old.GetName(), etag.Next(old.GetEtag())
 		if err := putEnrollment(tx, old, e); err != nil {
 			return err
 		}
@@ -202,7 +204,7 @@ func cancelOpenEnrollments(tx *bbolt.Tx, course string, now time.Time) error {
 	// Collect first: putEnrollment changes the bucket being walked.
 	var names []string
 	c := tx.Bucket(bucketOpenEnrollments).Cursor()
-	pfx := prefix(agency)
+	pfx := boltdb.Prefix(agency)
 	for k, _ := c.Seek(pfx); bytes.HasPrefix(k, pfx); k, _ = c.Next() {
 		officer, courseOf, ok := bytes.Cut(k[len(pfx):], []byte{sep})
 		if ok && bytes.Equal(courseOf, courseID) {
@@ -219,7 +221,7 @@ func cancelOpenEnrollments(tx *bbolt.Tx, course string, now time.Time) error {
 		e.State = trainingv1.Enrollment_STATE_CANCELLED
 		e.CancelReason = "course retired"
 		e.UpdateTime = timestamppb.New(now)
-		e.Etag = nextETag(old.GetEtag())
+		e.Etag = etag.Next(old.GetEtag())
 		if err := putEnrollment(tx, old, e); err != nil {
 			return err
 		}
@@ -236,29 +238,29 @@ func putEnrollment(tx *bbolt.Tx, old, e *trainingv1.Enrollment) error {
 	}
 	agency, officer, id := ids[0], ids[1], ids[2]
 	course := lastID(e.GetCourse())
-	if err := putRecord(tx.Bucket(bucketEnrollments), key(agency, officer, id), e); err != nil {
+	if err := boltdb.PutProto(tx.Bucket(bucketEnrollments), boltdb.Key(agency, officer, id), e); err != nil {
 		return err
 	}
 	byDue, officerDue := tx.Bucket(bucketEnrollmentsByDue), tx.Bucket(bucketOfficerDue)
 	if old != nil && old.GetDueDate() != e.GetDueDate() {
-		if err := byDue.Delete(key(agency, old.GetDueDate(), officer, id)); err != nil {
+		if err := byDue.Delete(boltdb.Key(agency, old.GetDueDate(), officer, id)); err != nil {
 			return err
 		}
-		if err := officerDue.Delete(key(agency, officer, old.GetDueDate(), id)); err != nil {
+		if err := officerDue.Delete(boltdb.Key(agency, officer, old.GetDueDate(), id)); err != nil {
 			return err
 		}
 	}
-	if err := byDue.Put(key(agency, e.GetDueDate(), officer, id), nil); err != nil {
+	if err := byDue.Put(boltdb.Key(agency, e.GetDueDate(), officer, id), nil); err != nil {
 		return err
 	}
-	if err := officerDue.Put(key(agency, officer, e.GetDueDate(), id), nil); err != nil {
+	if err := officerDue.Put(boltdb.Key(agency, officer, e.GetDueDate(), id), nil); err != nil {
 		return err
 	}
 	open := tx.Bucket(bucketOpenEnrollments)
 	if oldCourse := lastID(old.GetCourse()); old != nil && oldCourse != course {
 		// The contract makes the course immutable; should a mutate change
 		// it anyway, the old course's indexes must not keep this one.
-		if k := key(agency, officer, oldCourse); bytes.Equal(open.Get(k), []byte(id)) {
+		if k := boltdb.Key(agency, officer, oldCourse); bytes.Equal(open.Get(k), []byte(id)) {
 			if err := open.Delete(k); err != nil {
 				return err
 			}
@@ -267,7 +269,7 @@ func putEnrollment(tx *bbolt.Tx, old, e *trainingv1.Enrollment) error {
 			return err
 		}
 	}
-	openKey := key(agency, officer, course)
+	openKey := boltdb.Key(agency, officer, course)
 	if isOpen(e) {
 		if err := open.Put(openKey, []byte(id)); err != nil {
 			return err
@@ -286,7 +288,7 @@ func putEnrollment(tx *bbolt.Tx, old, e *trainingv1.Enrollment) error {
 func refreshAssignment(tx *bbolt.Tx, agency, officer, course string) error {
 	var latest *trainingv1.Enrollment
 	c := tx.Bucket(bucketEnrollments).Cursor()
-	pfx := prefix(agency, officer)
+	pfx := boltdb.Prefix(agency, officer)
 	for k, v := c.Seek(pfx); bytes.HasPrefix(k, pfx); k, v = c.Next() {
 		e := &trainingv1.Enrollment{}
 		if err := proto.Unmarshal(v, e); err != nil {
@@ -299,7 +301,7 @@ func refreshAssignment(tx *bbolt.Tx, agency, officer, course string) error {
 			latest = e
 		}
 	}
-	b, k := tx.Bucket(bucketAssignments), key(agency, officer, course)
+	b, k := tx.Bucket(bucketAssignments), boltdb.Key(agency, officer, course)
 	if latest == nil {
 		return b.Delete(k)
 	}
@@ -325,7 +327,7 @@ func isOpen(e *trainingv1.Enrollment) bool {
 // enrollmentIn reads an enrollment, or errs.NotFound.
 func enrollmentIn(tx *bbolt.Tx, name string) (*trainingv1.Enrollment, error) {
 	e := &trainingv1.Enrollment{}
-	ok, err := getRecord(tx.Bucket(bucketEnrollments), enrollmentKey(name), e)
+	ok, err := boltdb.GetProto(tx.Bucket(bucketEnrollments), enrollmentKey(name), e)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +344,7 @@ func enrollmentKey(name string) []byte {
 	if len(ids) != 3 {
 		return nil
 	}
-	return key(ids[0], ids[1], ids[2])
+	return boltdb.Key(ids[0], ids[1], ids[2])
 }
 
 // enrollmentName is the name of an enrollment from its ids.
@@ -355,7 +357,7 @@ func lookupCourse(tx *bbolt.Tx, name string) (*trainingv1.Course, error) {
 	ids := nameIDs(name)
 	c := &trainingv1.Course{}
 	if len(ids) == 2 {
-		ok, err := getRecord(tx.Bucket(bucketCourses), key(ids[0], ids[1]), c)
+		ok, err := boltdb.GetProto(tx.Bucket(bucketCourses), boltdb.Key(ids[0], ids[1]), c)
 		if err != nil {
 			return nil, err
 		}
@@ -372,7 +374,7 @@ func lookupActiveOfficer(tx *bbolt.Tx, name string) (*trainingv1.Officer, error)
 	ids := nameIDs(name)
 	o := &trainingv1.Officer{}
 	if len(ids) == 2 {
-		ok, err := getRecord(tx.Bucket(bucketOfficers), key(ids[0], ids[1]), o)
+		ok, err := boltdb.GetProto(tx.Bucket(bucketOfficers), boltdb.Key(ids[0], ids[1]), o)
 		if err != nil {
 			return nil, err
 		}
@@ -405,77 +407,4 @@ func officerName(name string) string {
 		return ""
 	}
 	return "agencies/" + ids[0] + "/officers/" + ids[1]
-}
-
-// walkPage walks the keys of b under pfx after the suffix page.After, in
-// order or, in reverse, backwards from before it, calling visit with each
-// key's suffix until it has kept page.Size. It returns the cursor of the
-// next page: the suffix of the last key kept, or nil when no key follows
-// it.
-func walkPage(b *bbolt.Bucket, pfx []byte, page training.Page, reverse bool, visit func(suffix []byte) (kept bool, err error)) ([]byte, error) {
-	c := b.Cursor()
-	step := c.Next
-	var k []byte
-	if reverse {
-		step = c.Prev
-		k = seekBefore(c, pfx, page.After)
-	} else {
-		start := append(bytes.Clone(pfx), page.After...)
-		k, _ = c.Seek(start)
-		if page.After != nil && bytes.Equal(k, start) {
-			k, _ = c.Next()
-		}
-	}
-	size, kept := max(page.Size, 1), 0
-	for ; bytes.HasPrefix(k, pfx); k, _ = step() {
-		ok, err := visit(k[len(pfx):])
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		if kept++; kept == size {
-			last := bytes.Clone(k[len(pfx):])
-			if n, _ := step(); bytes.HasPrefix(n, pfx) {
-				return last, nil
-			}
-			return nil, nil
-		}
-	}
-	return nil, nil
-}
-
-// seekBefore positions c at the last key under pfx whose suffix is before
-// after (the last key under pfx when after is nil), returning it.
-func seekBefore(c *bbolt.Cursor, pfx, after []byte) []byte {
-	var target []byte
-	if after != nil {
-		target = append(bytes.Clone(pfx), after...)
-	} else {
-		target = prefixEnd(pfx)
-	}
-	if target == nil {
-		k, _ := c.Last()
-		return k
-	}
-	if k, _ := c.Seek(target); k == nil {
-		k, _ = c.Last()
-		return k
-	}
-	k, _ := c.Prev()
-	return k
-}
-
-// prefixEnd returns the least key greater than every key that starts with
-// pfx, or nil when there is none.
-func prefixEnd(pfx []byte) []byte {
-	end := bytes.Clone(pfx)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -33,26 +35,26 @@ func (s *Store) CreateExternalTraining(ctx context.Context, x *trainingv1.Extern
 		}
 		agency, officer, id := ids[0], ids[1], ids[2]
 		o := &trainingv1.Officer{}
-		if ok, err := getRecord(tx.Bucket(bucketOfficers), key(agency, officer), o); err != nil {
+		if ok, err := boltdb.GetProto(tx.Bucket(bucketOfficers), boltdb.Key(agency, officer), o); err != nil {
 			return err
 		} else if !ok {
 			return fmt.Errorf("officer %q: %w", officerName(x.GetName()), errs.NotFound)
 		}
 		b := tx.Bucket(bucketExternals)
-		k := key(agency, officer, id)
+		k := boltdb.Key(agency, officer, id)
 		if b.Get(k) != nil {
 			return fmt.Errorf("external training %q: %w", x.GetName(), errs.AlreadyExists)
 		}
 		stored := proto.Clone(x).(*trainingv1.ExternalTraining)
-		stored.Etag = nextETag("")
-		if err := putRecord(b, k, stored); err != nil {
+		stored.Etag = etag.Next("")
+		if err := boltdb.PutProto(b, k, stored); err != nil {
 			return err
 		}
 		created := u64(x.GetCreateTime().AsTime().UnixNano())
-		if err := tx.Bucket(bucketExternalsByTime).Put(key(agency, created, officer, id), nil); err != nil {
+		if err := tx.Bucket(bucketExternalsByTime).Put(boltdb.Key(agency, created, officer, id), nil); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketOfficerExternals).Put(key(agency, officer, created, id), nil); err != nil {
+		if err := tx.Bucket(bucketOfficerExternals).Put(boltdb.Key(agency, officer, created, id), nil); err != nil {
 			return err
 		}
 		out = stored
@@ -115,8 +117,8 @@ func (s *Store) ReviewExternalTraining(ctx context.Context, name string, review 
 		if err != nil {
 			return err
 		}
-		x.Name, x.Etag = old.GetName(), nextETag(old.GetEtag())
-		if err := putRecord(tx.Bucket(bucketExternals), externalKey(name), x); err != nil {
+		x.Name, x.Etag = old.GetName(), etag.Next(old.GetEtag())
+		if err := boltdb.PutProto(tx.Bucket(bucketExternals), externalKey(name), x); err != nil {
 			return err
 		}
 		if completion != nil {
@@ -141,7 +143,7 @@ func (s *Store) ReviewExternalTraining(ctx context.Context, name string, review 
 // externalIn reads external training, or errs.NotFound.
 func externalIn(tx *bbolt.Tx, name string) (*trainingv1.ExternalTraining, error) {
 	x := &trainingv1.ExternalTraining{}
-	ok, err := getRecord(tx.Bucket(bucketExternals), externalKey(name), x)
+	ok, err := boltdb.GetProto(tx.Bucket(bucketExternals), externalKey(name), x)
 	if err != nil {
 		return nil, err
 	}
@@ -158,5 +160,5 @@ func externalKey(name string) []byte {
 	if len(ids) != 3 {
 		return nil
 	}
-	return key(ids[0], ids[1], ids[2])
+	return boltdb.Key(ids[0], ids[1], ids[2])
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -61,7 +63,7 @@ func (s *Store) ImportOfficers(ctx context.Context, agency string, rows []*train
 				}
 				return err
 			}
-			if err := putRecord(tx.Bucket(bucketOfficers), officerKey(ch.o.GetName()), ch.o); err != nil {
+			if err := boltdb.PutProto(tx.Bucket(bucketOfficers), officerKey(ch.o.GetName()), ch.o); err != nil {
 				return err
 			}
 		}
@@ -100,12 +102,12 @@ func planImport(tx *bbolt.Tx, agency string, rows []*trainingv1.Officer, opts tr
 			return nil, errs.Field("csv_content", "row %d, column badge: repeats the badge of row %d", row, first)
 		}
 		seen[r.GetBadge()] = row
-		id := badges.Get(key(agency, r.GetBadge()))
+		id := badges.Get(boltdb.Key(agency, r.GetBadge()))
 		if id == nil {
 			o := &trainingv1.Officer{
 				Name: opts.NewName(), Badge: r.GetBadge(), DisplayName: r.GetDisplayName(),
 				Unit: r.GetUnit(), Account: r.GetAccount(), CreateTime: now, UpdateTime: now,
-				Etag: nextETag(""),
+				Etag: etag.Next(""),
 			}
 			if tx.Bucket(bucketOfficers).Get(officerKey(o.GetName())) != nil {
 				return nil, fmt.Errorf("officer %q: %w", o.GetName(), errs.AlreadyExists)
@@ -127,7 +129,7 @@ func planImport(tx *bbolt.Tx, agency string, rows []*trainingv1.Officer, opts tr
 			res.Unchanged++
 			continue
 		}
-		o.UpdateTime, o.Etag = now, nextETag(old.GetEtag())
+		o.UpdateTime, o.Etag = now, etag.Next(old.GetEtag())
 		changes = append(changes, importChange{row: row, old: old, o: o})
 		res.Updated++
 	}

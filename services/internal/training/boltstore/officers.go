@@ -6,7 +6,9 @@ import (
 	"fmt"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -43,7 +45,7 @@ func (s *Store) CreateOfficer(ctx context.Context, o *trainingv1.Officer, retry 
 			return fmt.Errorf("officer %q: %w", o.GetName(), errs.AlreadyExists)
 		}
 		stored := proto.Clone(o).(*trainingv1.Officer)
-		stored.Etag = nextETag("")
+		stored.Etag = etag.Next("")
 		if err := putOfficer(tx, nil, stored); err != nil {
 			return err
 		}
@@ -75,7 +77,7 @@ func (s *Store) OfficerByAccount(ctx context.Context, agency, account string) (*
 	var out *trainingv1.Officer
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		a := lastID(agency)
-		id := tx.Bucket(bucketActiveAccounts).Get(key(a, lastID(account)))
+		id := tx.Bucket(bucketActiveAccounts).Get(boltdb.Key(a, lastID(account)))
 		if id == nil {
 			return fmt.Errorf("officer of %s in %s: %w", account, agency, errs.NotFound)
 		}
@@ -99,10 +101,10 @@ func (s *Store) ListOfficers(ctx context.Context, agency string, page training.P
 		out = nil
 		records := tx.Bucket(bucketOfficers)
 		var err error
-		next, err = walkPage(tx.Bucket(bucketOfficersByBadge), prefix(a), page, false, func(suffix []byte) (bool, error) {
+		next, err = boltdb.WalkPage(tx.Bucket(bucketOfficersByBadge), boltdb.Prefix(a), page.After, page.Size, false, func(suffix []byte) (bool, error) {
 			id := suffix[bytes.LastIndexByte(suffix, sep)+1:]
 			o := &trainingv1.Officer{}
-			if ok, err := getRecord(records, key(a, id), o); err != nil || !ok {
+			if ok, err := boltdb.GetProto(records, boltdb.Key(a, id), o); err != nil || !ok {
 				return false, err
 			}
 			if keep != nil && !keep(o) {
@@ -131,7 +133,7 @@ func (s *Store) UpdateOfficer(ctx context.Context, name string, mutate func(*tra
 		if err := mutate(o); err != nil {
 			return err
 		}
-		o.Name, o.Etag = old.GetName(), nextETag(old.GetEtag())
+		o.Name, o.Etag = old.GetName(), etag.Next(old.GetEtag())
 		if err := putOfficer(tx, old, o); err != nil {
 			return err
 		}
@@ -156,7 +158,7 @@ func putOfficer(tx *bbolt.Tx, old, o *trainingv1.Officer) error {
 	if err := indexOfficer(tx, o); err != nil {
 		return err
 	}
-	return putRecord(tx.Bucket(bucketOfficers), officerKey(o.GetName()), o)
+	return boltdb.PutProto(tx.Bucket(bucketOfficers), officerKey(o.GetName()), o)
 }
 
 // unindexOfficer removes o's index entries.
@@ -166,7 +168,7 @@ func unindexOfficer(tx *bbolt.Tx, o *trainingv1.Officer) error {
 		return fmt.Errorf("officer name %q: malformed", o.GetName())
 	}
 	agency, id := ids[0], ids[1]
-	if err := tx.Bucket(bucketOfficersByBadge).Delete(key(agency, o.GetBadge(), id)); err != nil {
+	if err := tx.Bucket(bucketOfficersByBadge).Delete(boltdb.Key(agency, o.GetBadge(), id)); err != nil {
 		return err
 	}
 	if o.GetDeleteTime() != nil {
@@ -175,13 +177,13 @@ func unindexOfficer(tx *bbolt.Tx, o *trainingv1.Officer) error {
 	// Remove only the entries that point at o: an entry held by another
 	// officer is theirs.
 	badges, accounts := tx.Bucket(bucketActiveBadges), tx.Bucket(bucketActiveAccounts)
-	if k := key(agency, o.GetBadge()); string(badges.Get(k)) == id {
+	if k := boltdb.Key(agency, o.GetBadge()); string(badges.Get(k)) == id {
 		if err := badges.Delete(k); err != nil {
 			return err
 		}
 	}
 	if o.GetAccount() != "" {
-		if k := key(agency, lastID(o.GetAccount())); string(accounts.Get(k)) == id {
+		if k := boltdb.Key(agency, lastID(o.GetAccount())); string(accounts.Get(k)) == id {
 			if err := accounts.Delete(k); err != nil {
 				return err
 			}
@@ -198,14 +200,14 @@ func indexOfficer(tx *bbolt.Tx, o *trainingv1.Officer) error {
 		return fmt.Errorf("officer name %q: malformed", o.GetName())
 	}
 	agency, id := ids[0], ids[1]
-	if err := tx.Bucket(bucketOfficersByBadge).Put(key(agency, o.GetBadge(), id), nil); err != nil {
+	if err := tx.Bucket(bucketOfficersByBadge).Put(boltdb.Key(agency, o.GetBadge(), id), nil); err != nil {
 		return err
 	}
 	if o.GetDeleteTime() != nil {
 		return nil
 	}
 	badges, accounts := tx.Bucket(bucketActiveBadges), tx.Bucket(bucketActiveAccounts)
-	k := key(agency, o.GetBadge())
+	k := boltdb.Key(agency, o.GetBadge())
 	if holder := badges.Get(k); holder != nil && string(holder) != id {
 		return &uniquenessError{column: "badge", detail: fmt.Sprintf("%s is the badge of active officer %s",
 			o.GetBadge(), officerNameOf(agency, string(holder)))}
@@ -216,7 +218,7 @@ func indexOfficer(tx *bbolt.Tx, o *trainingv1.Officer) error {
 	if o.GetAccount() == "" {
 		return nil
 	}
-	k = key(agency, lastID(o.GetAccount()))
+	k = boltdb.Key(agency, lastID(o.GetAccount()))
 	if holder := accounts.Get(k); holder != nil && string(holder) != id {
 		return &uniquenessError{column: "account", detail: fmt.Sprintf("%s is linked to active officer %s",
 			o.GetAccount(), officerNameOf(agency, string(holder)))}
@@ -241,7 +243,7 @@ func (e *uniquenessError) Unwrap() error { return errs.AlreadyExists }
 func officerIn(tx *bbolt.Tx, name string) (*trainingv1.Officer, error) {
 	o := &trainingv1.Officer{}
 	if k := officerKey(name); k != nil {
-		ok, err := getRecord(tx.Bucket(bucketOfficers), k, o)
+		ok, err := boltdb.GetProto(tx.Bucket(bucketOfficers), k, o)
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +260,7 @@ func officerKey(name string) []byte {
 	if len(ids) != 2 || ids[0] == "" || ids[1] == "" {
 		return nil
 	}
-	return key(ids[0], ids[1])
+	return boltdb.Key(ids[0], ids[1])
 }
 
 // officerNameOf is the name of an officer from its ids.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
+	"github.com/engagehq/engage/services/internal/etag"
 	"go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
 )
@@ -19,7 +21,7 @@ func (s *Store) Settings(ctx context.Context, agency string) (*trainingv1.Traini
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		st := &trainingv1.TrainingSettings{}
-		ok, err := getRecord(tx.Bucket(bucketSettings), []byte(lastID(agency)), st)
+		ok, err := boltdb.GetProto(tx.Bucket(bucketSettings), []byte(lastID(agency)), st)
 		if ok {
 			out = st
 		}
@@ -37,7 +39,7 @@ func (s *Store) UpdateSettings(ctx context.Context, agency string, base *trainin
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		b, k := tx.Bucket(bucketSettings), []byte(lastID(agency))
 		st := &trainingv1.TrainingSettings{}
-		ok, err := getRecord(b, k, st)
+		ok, err := boltdb.GetProto(b, k, st)
 		if err != nil {
 			return err
 		}
@@ -48,8 +50,8 @@ func (s *Store) UpdateSettings(ctx context.Context, agency string, base *trainin
 		if err := mutate(st); err != nil {
 			return err
 		}
-		st.Etag = nextETag(old)
-		if err := putRecord(b, k, st); err != nil {
+		st.Etag = etag.Next(old)
+		if err := boltdb.PutProto(b, k, st); err != nil {
 			return err
 		}
 		out = st

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/training"
 	"go.etcd.io/bbolt"
 )
@@ -82,13 +83,13 @@ func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.
 		courses := courseNames{prefix: "agencies/" + a + "/courses/", names: map[string]string{}}
 		days := interner{}
 		active := tx.Bucket(bucketActiveBadges).Cursor()
-		p := prefix(a)
+		p := boltdb.Prefix(a)
 		for k, id := active.Seek(p); k != nil && bytes.HasPrefix(k, p); k, id = active.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			o := new(trainingv1.Officer)
-			ok, err := getRecord(officers, key(a, id), o)
+			ok, err := boltdb.GetProto(officers, boltdb.Key(a, id), o)
 			if err != nil {
 				return err
 			}
@@ -96,7 +97,7 @@ func (s *Store) Standings(ctx context.Context, agency, unit string) ([]training.
 				continue
 			}
 			st := training.Standing{Officer: o}
-			op := prefix(a, id)
+			op := boltdb.Prefix(a, id)
 			if st.Certifications, err = readCertDays(certDays, op, &courses, days); err != nil {
 				return fmt.Errorf("officer %s: %w", o.GetName(), err)
 			}
@@ -225,14 +226,14 @@ func readCredits(c *bbolt.Cursor, op []byte, days interner) ([]training.Credit, 
 // in its own transaction, and calls fn between transactions.
 func (s *Store) Completions(ctx context.Context, agency string, start, end time.Time, fn func(training.Completion) error) error {
 	a := lastID(agency)
-	p := prefix(a)
+	p := boltdb.Prefix(a)
 	from := p
 	if !start.IsZero() {
-		from = key(a, u64(start.UnixNano()))
+		from = boltdb.Key(a, u64(start.UnixNano()))
 	}
 	var until []byte
 	if !end.IsZero() {
-		until = key(a, u64(end.UnixNano()))
+		until = boltdb.Key(a, u64(end.UnixNano()))
 	}
 	for {
 		batch, next, err := s.completionBatch(p, from, until)

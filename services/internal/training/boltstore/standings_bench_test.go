@@ -7,6 +7,7 @@ import (
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"go.etcd.io/bbolt"
 )
 
@@ -23,21 +24,21 @@ func BenchmarkStandings(b *testing.B) {
 		for i := range 5000 {
 			id := fmt.Sprintf("o%05d", i)
 			o := &trainingv1.Officer{Name: "agencies/metro/officers/" + id, Badge: fmt.Sprintf("%05d", i), DisplayName: "Officer " + id, Unit: fmt.Sprintf("unit%d", i%10)}
-			if err := putRecord(tx.Bucket(bucketOfficers), key("metro", id), o); err != nil {
+			if err := boltdb.PutProto(tx.Bucket(bucketOfficers), boltdb.Key("metro", id), o); err != nil {
 				return err
 			}
-			if err := tx.Bucket(bucketActiveBadges).Put(key("metro", o.GetBadge()), []byte(id)); err != nil {
+			if err := tx.Bucket(bucketActiveBadges).Put(boltdb.Key("metro", o.GetBadge()), []byte(id)); err != nil {
 				return err
 			}
 			for c := range 20 {
 				course := fmt.Sprintf("c%02d", c)
-				if err := tx.Bucket(bucketCertDays).Put(key("metro", id, course, "2026-03-01", "cert"+course), []byte("2027-03-01")); err != nil {
+				if err := tx.Bucket(bucketCertDays).Put(boltdb.Key("metro", id, course, "2026-03-01", "cert"+course), []byte("2027-03-01")); err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketAssignments).Put(key("metro", id, course), encodeAssignment("2026-12-01", created, false)); err != nil {
+				if err := tx.Bucket(bucketAssignments).Put(boltdb.Key("metro", id, course), encodeAssignment("2026-12-01", created, false)); err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketCredits).Put(key("metro", id, "2026-03-01", "x"+course), encodeHours(2)); err != nil {
+				if err := tx.Bucket(bucketCredits).Put(boltdb.Key("metro", id, "2026-03-01", "x"+course), encodeHours(2)); err != nil {
 					return err
 				}
 			}

@@ -1,31 +1,31 @@
-package boltstore
+package boltdb
 
 import (
 	"bytes"
 
-	"github.com/engagehq/engage/services/internal/alerts"
 	"go.etcd.io/bbolt"
 )
 
-// walkPage visits the keys of b under pfx after page.After (forwards, or
-// backwards when reverse), passing each key's suffix after pfx, until
-// visit has kept page.Size of them. It returns the cursor of the next
-// page: the last kept suffix, or nil when nothing is left.
-func walkPage(b *bbolt.Bucket, pfx []byte, page alerts.Page, reverse bool, visit func(suffix []byte) (kept bool, err error)) ([]byte, error) {
+// WalkPage visits the keys of b under pfx after the suffix after (all of
+// them when after is nil), in order or, with reverse, backwards from before
+// it, passing each key's suffix after pfx, until visit has kept size of
+// them (at least 1). It returns the cursor of the next page: the suffix of
+// the last key kept, or nil when no key under pfx follows it.
+func WalkPage(b *bbolt.Bucket, pfx, after []byte, size int, reverse bool, visit func(suffix []byte) (kept bool, err error)) ([]byte, error) {
 	c := b.Cursor()
 	step := c.Next
 	var k []byte
 	if reverse {
 		step = c.Prev
-		k = seekBefore(c, pfx, page.After)
+		k = seekBefore(c, pfx, after)
 	} else {
-		start := append(bytes.Clone(pfx), page.After...)
+		start := append(bytes.Clone(pfx), after...)
 		k, _ = c.Seek(start)
-		if page.After != nil && bytes.Equal(k, start) {
+		if after != nil && bytes.Equal(k, start) {
 			k, _ = c.Next()
 		}
 	}
-	size, kept := max(page.Size, 1), 0
+	size, kept := max(size, 1), 0
 	for ; bytes.HasPrefix(k, pfx); k, _ = step() {
 		ok, err := visit(k[len(pfx):])
 		if err != nil {
@@ -52,7 +52,7 @@ func seekBefore(c *bbolt.Cursor, pfx, after []byte) []byte {
 	if after != nil {
 		target = append(bytes.Clone(pfx), after...)
 	} else {
-		target = prefixEnd(pfx)
+		target = PrefixEnd(pfx)
 	}
 	if target == nil {
 		k, _ := c.Last()
@@ -66,9 +66,9 @@ func seekBefore(c *bbolt.Cursor, pfx, after []byte) []byte {
 	return k
 }
 
-// prefixEnd returns the least key greater than every key that starts with
+// PrefixEnd returns the least key greater than every key that starts with
 // pfx, or nil when there is none.
-func prefixEnd(pfx []byte) []byte {
+func PrefixEnd(pfx []byte) []byte {
 	end := bytes.Clone(pfx)
 	for i := len(end) - 1; i >= 0; i-- {
 		if end[i] < 0xff {

@@ -1,0 +1,30 @@
+package boltdb
+
+import (
+	"fmt"
+
+	"go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
+)
+
+// GetProto decodes the protobuf message stored at k into m, reporting
+// whether there is one. Decoding copies the bytes out of the transaction.
+func GetProto(b *bbolt.Bucket, k []byte, m proto.Message) (bool, error) {
+	v := b.Get(k)
+	if v == nil {
+		return false, nil
+	}
+	if err := proto.Unmarshal(v, m); err != nil {
+		return false, fmt.Errorf("decode %T: %w", m, err)
+	}
+	return true, nil
+}
+
+// PutProto stores m at k, deterministically encoded.
+func PutProto(b *bbolt.Bucket, k []byte, m proto.Message) error {
+	v, err := proto.MarshalOptions{Deterministic: true}.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", m, err)
+	}
+	return b.Put(k, v)
+}
