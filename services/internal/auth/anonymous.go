@@ -30,8 +30,7 @@ var identifyingKeys = []string{
 // store or log them even by mistake. The credentials stay: they either
 // authenticated the caller or the call was already refused.
 func stripIdentifying(ctx context.Context) context.Context {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		md = md.Copy()
+	if md, ok := metadata.FromIncomingContext(ctx); ok { // a copy
 		for _, k := range identifyingKeys {
 			delete(md, k)
 		}

@@ -24,8 +24,9 @@ var (
 // wrap errs.Unauthenticated, or errs.Unavailable when the answer depends on
 // identity and identity cannot be reached; their messages are generic.
 func (in *Interceptor) authenticate(ctx context.Context, method string) (Principal, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	authz, keys := md.Get(authorizationKey), md.Get(apiKeyKey)
+	// The two keys alone, not a copy of all the metadata.
+	authz := metadata.ValueFromIncomingContext(ctx, authorizationKey)
+	keys := metadata.ValueFromIncomingContext(ctx, apiKeyKey)
 	switch {
 	case len(authz)+len(keys) == 0:
 		return Principal{}, nil
@@ -42,7 +43,7 @@ func (in *Interceptor) authenticate(ctx context.Context, method string) (Princip
 	case schemeAPIKey:
 		return in.resolveAPIKey(ctx, method, value)
 	case schemeService:
-		return in.checkService(md, value)
+		return in.checkService(metadata.ValueFromIncomingContext(ctx, serviceNameKey), value)
 	default:
 		return Principal{}, errBadScheme
 	}
@@ -84,8 +85,7 @@ func (in *Interceptor) resolveAPIKey(ctx context.Context, method, key string) (P
 	return p, nil
 }
 
-func (in *Interceptor) checkService(md metadata.MD, secret string) (Principal, error) {
-	names := md.Get(serviceNameKey)
+func (in *Interceptor) checkService(names []string, secret string) (Principal, error) {
 	if in.cfg.ServiceSecret == "" || len(names) != 1 || !validServiceName(names[0]) {
 		return Principal{}, errBadService
 	}
