@@ -259,7 +259,7 @@ func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThr
 	if err != nil {
 		return nil, err
 	}
-	hits, total := ix.Search(query, textindex.Query{Limit: size, Offset: offset, Allow: func(_, group string) bool {
+	hits, total := ix.Search(query, textindex.Query{Limit: size, Offset: offset, AllowGroup: func(group string) bool {
 		f, _, _ := strings.Cut(group, "/threads/")
 		return readable[f] && (only == "" || f == only)
 	}})

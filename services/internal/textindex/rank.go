@@ -2,14 +2,25 @@ package textindex
 
 import "slices"
 
-// best returns, of each group, its best allowed candidate (the lowest
-// document id on a tie). Allow is asked about each group's best candidate
-// first, and about the rest of a group only when that one is refused, so a
-// search asks it about roughly one document per group instead of every
-// candidate.
-func (ix *Index) best(sc *scratch, cands []uint32, allow func(docID, group string) bool) []groupHit {
+// best returns, of each allowed group, its best allowed candidate (the
+// lowest document id on a tie). allowGroup is asked once about each group;
+// allow about each remaining group's best candidate first, and about the
+// rest of a group only when that one is refused, so a search asks it about
+// roughly one document per group instead of every candidate.
+func (ix *Index) best(sc *scratch, cands []uint32, allowGroup func(group string) bool, allow func(docID, group string) bool) []groupHit {
 	seen, refused, redone := sc.beginGroups(len(ix.groupNames))
 	res := ix.bestOf(sc, cands, sc.res[:0], nil, seen)
+	if allowGroup != nil {
+		// A refused group keeps the stamp seen, so allow's second pass
+		// below passes over its documents.
+		kept := res[:0]
+		for _, h := range res {
+			if allowGroup(ix.groupNames[h.group]) {
+				kept = append(kept, h)
+			}
+		}
+		res = kept
+	}
 	if allow != nil {
 		kept := res[:0]
 		for _, h := range res {

@@ -32,6 +32,14 @@ type Query struct {
 	// the same document throughout a search. It runs under the index's read
 	// lock, so it must be cheap and must not call the Index.
 	Allow func(docID, group string) bool
+	// AllowGroup, when set, filters whole groups: a group it refuses is
+	// left out with every document in it. It is asked once about each
+	// group with a matching document, before Allow, and under the same
+	// read lock, so it too must be cheap and must not call the Index. A
+	// filter that depends on the group alone belongs here rather than in
+	// Allow, which would be asked again about each document of a refused
+	// group.
+	AllowGroup func(group string) bool
 }
 
 // Hit is one group in the results, represented by its best document.
@@ -81,7 +89,7 @@ func (ix *Index) Search(query string, q Query) ([]Hit, int) {
 	defer ix.scratch.Put(sc)
 
 	cands := ix.match(sc, groups)
-	res := ix.best(sc, cands, q.Allow)
+	res := ix.best(sc, cands, q.AllowGroup, q.Allow)
 	return ix.page(res, q.Offset, q.Limit), len(res)
 }
 

@@ -253,6 +253,36 @@ func TestSearchAsksAllowAboutGroupsBestFirst(t *testing.T) {
 	}
 }
 
+func TestSearchAllowGroup(t *testing.T) {
+	t.Parallel()
+	ix := build(
+		doc{"p1", "t1", "", "flood warning for the river district tonight"},
+		doc{"p2", "t1", "", "flood flood"},
+		doc{"p3", "t2", "", "flood"},
+		doc{"p4", "t2", "", "fire"},
+		doc{"p5", "t3", "", "flood"},
+		doc{"p6", "t3", "", "flood again near the bridge"},
+		doc{"p7", "t4", "", "fire"},
+	)
+	askedGroups, askedDocs := map[string]int{}, map[string]bool{}
+	hits, total := ix.Search("flood", Query{
+		AllowGroup: func(group string) bool { askedGroups[group]++; return group != "t1" },
+		Allow:      func(id, _ string) bool { askedDocs[id] = true; return id != "p5" },
+	})
+	// t1 is gone whole; t3's best (p5) is refused, so p6 stands for it.
+	if diff := cmp.Diff([]string{"p3", "p6"}, docIDs(hits), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" || total != 2 {
+		t.Errorf("Search total %d, want 2 (-want +got):\n%s", total, diff)
+	}
+	// Each group with a match once; t4 has none.
+	if diff := cmp.Diff(map[string]int{"t1": 1, "t2": 1, "t3": 1}, askedGroups); diff != "" {
+		t.Errorf("AllowGroup asked (-want +got):\n%s", diff)
+	}
+	// Never about a document of the refused group.
+	if askedDocs["p1"] || askedDocs["p2"] {
+		t.Errorf("Allow asked about documents of a refused group: %v", askedDocs)
+	}
+}
+
 // TestSearchAllowMatchesFilterThenGroup checks Search with Allow against a
 // plain reference: score every document alone, drop the refused ones, keep
 // the best of each group, order by score then group.
@@ -305,6 +335,12 @@ func TestSearchAllowMatchesFilterThenGroup(t *testing.T) {
 			got, total := ix.Search(q, Query{Allow: allow})
 			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" || total != len(want) {
 				t.Errorf("%s: Search(%q) total %d, want %d (-want +got):\n%s", name, q, total, len(want), diff)
+			}
+			if name == "some groups refused" { // a filter of groups alone
+				got, total := ix.Search(q, Query{AllowGroup: func(group string) bool { return allow("", group) }})
+				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" || total != len(want) {
+					t.Errorf("%s as AllowGroup: Search(%q) total %d, want %d (-want +got):\n%s", name, q, total, len(want), diff)
+				}
 			}
 		}
 	}
