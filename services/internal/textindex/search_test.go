@@ -219,16 +219,21 @@ func TestSearchGroupsAndAllow(t *testing.T) {
 	}
 }
 
+// floodDocs are three groups of flood reports, with one fire among them.
+func floodDocs() []doc {
+	return []doc{
+		{"p1", "t1", "", "flood warning for the river district tonight"},
+		{"p2", "t1", "", "flood flood"},
+		{"p3", "t2", "", "flood"},
+		{"p4", "t2", "", "fire"},
+		{"p5", "t3", "", "flood"},
+		{"p6", "t3", "", "flood again near the bridge"},
+	}
+}
+
 func TestSearchAsksAllowAboutGroupsBestFirst(t *testing.T) {
 	t.Parallel()
-	ix := build(
-		doc{"p1", "t1", "", "flood warning for the river district tonight"},
-		doc{"p2", "t1", "", "flood flood"},
-		doc{"p3", "t2", "", "flood"},
-		doc{"p4", "t2", "", "fire"},
-		doc{"p5", "t3", "", "flood"},
-		doc{"p6", "t3", "", "flood again near the bridge"},
-	)
+	ix := build(floodDocs()...)
 	tests := []struct {
 		name   string
 		refuse string
@@ -255,15 +260,7 @@ func TestSearchAsksAllowAboutGroupsBestFirst(t *testing.T) {
 
 func TestSearchAllowGroup(t *testing.T) {
 	t.Parallel()
-	ix := build(
-		doc{"p1", "t1", "", "flood warning for the river district tonight"},
-		doc{"p2", "t1", "", "flood flood"},
-		doc{"p3", "t2", "", "flood"},
-		doc{"p4", "t2", "", "fire"},
-		doc{"p5", "t3", "", "flood"},
-		doc{"p6", "t3", "", "flood again near the bridge"},
-		doc{"p7", "t4", "", "fire"},
-	)
+	ix := build(append(floodDocs(), doc{"p7", "t4", "", "fire"})...)
 	askedGroups, askedDocs := map[string]int{}, map[string]bool{}
 	hits, total := ix.Search("flood", Query{
 		AllowGroup: func(group string) bool { askedGroups[group]++; return group != "t1" },
