@@ -12,8 +12,10 @@ run:
 demo:
 	go run ./services/cmd/engage serve --demo
 
-## test: every test of every module, with the race detector
+## test: every test of every module, with the race detector (xmllint, which
+## the alerts tests validate CAP documents with, is installed when missing)
 test:
+	./scripts/apt.sh xmllint libxml2-utils
 	go test -race -shuffle=on -count=1 -timeout 20m $(GO_PKGS)
 
 ## check: proto format, lint and AIP lint, generated-code drift, breaking changes, vet, import rules
