@@ -144,37 +144,10 @@ func (l Log) Remember(tx *bbolt.Tx, r Request, result []byte) error {
 	return byTime.Put(timeKey(r.Time, k), nil)
 }
 
-// purgeBatch bounds the request ids one transaction forgets.
-const purgeBatch = 1000
-
-// Purge forgets the requests made before the time given, a batch per
-// transaction, and returns how many it forgot.
+// Purge forgets the requests made before the time given and returns how
+// many it forgot.
 func (l Log) Purge(ctx context.Context, db *boltdb.DB, before time.Time) (int, error) {
-	total := 0
-	limit := boltdb.U64(uint64(before.UnixNano()))
-	for {
-		n := 0
-		err := db.Update(ctx, func(tx *bbolt.Tx) error {
-			n = 0
-			reqs, byTime := tx.Bucket(l.Requests), tx.Bucket(l.ByTime)
-			c := byTime.Cursor()
-			for k, _ := c.First(); k != nil && n < purgeBatch && bytes.Compare(k[:8], limit) < 0; k, _ = c.First() {
-				if err := reqs.Delete(k[9:]); err != nil {
-					return err
-				}
-				if err := byTime.Delete(k); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < purgeBatch {
-			return total, nil
-		}
-	}
+	return db.PurgeBelow(ctx, l.ByTime, boltdb.U64(uint64(before.UnixNano())), func(tx *bbolt.Tx, k []byte) error {
+		return tx.Bucket(l.Requests).Delete(k[9:])
+	})
 }

@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"time"
@@ -54,33 +53,8 @@ func putRequest(tx *bbolt.Tx, r feedback.FeedbackRequest) error {
 	return tx.Bucket(bucketFeedbackRequests).Put(requestRecordKey(r.Time.Truncate(time.Hour), r.Key), encodeRequest(r))
 }
 
-// fbPurgeBatch bounds the keys one purge transaction deletes.
-const fbPurgeBatch = 5000
-
-// PurgeFeedbackRequests implements feedback.FeedbackStore, in
-// transactions of at most fbPurgeBatch requests, from the oldest hour on.
+// PurgeFeedbackRequests implements feedback.FeedbackStore, from the
+// oldest hour on.
 func (s *Store) PurgeFeedbackRequests(ctx context.Context, before time.Time) (int, error) {
-	limit := fbTime(nil, before)
-	total := 0
-	for {
-		n := 0
-		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-			n = 0
-			c := tx.Bucket(bucketFeedbackRequests).Cursor()
-			for k, _ := c.First(); k != nil && n < fbPurgeBatch && bytes.Compare(k[:min(8, len(k))], limit) < 0; k, _ = c.First() {
-				if err := c.Delete(); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < fbPurgeBatch {
-			return total, nil
-		}
-	}
+	return s.db.PurgeBelow(ctx, bucketFeedbackRequests, fbTime(nil, before), nil)
 }

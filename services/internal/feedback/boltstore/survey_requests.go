@@ -48,33 +48,9 @@ func rememberRetry(tx *bbolt.Tx, r feedback.Retry, name string) error {
 	return byTime.Put(append(svU64(nil, svNanos(r.Time)), k...), nil)
 }
 
-// purgeBatch bounds the retries one transaction forgets.
-const purgeBatch = 1000
-
 // PurgeSurveyRequests implements feedback.SurveyStore.
 func (s *Store) PurgeSurveyRequests(ctx context.Context, before time.Time) (int, error) {
-	total := 0
-	limit := svU64(nil, svNanos(before))
-	for {
-		n := 0
-		err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
-			n = 0
-			reqs, byTime := tx.Bucket(bucketSurveyRequests), tx.Bucket(bucketSurveyRequestsAge)
-			c := byTime.Cursor()
-			for k, _ := c.First(); k != nil && string(k[:8]) < string(limit) && n < purgeBatch; k, _ = c.First() {
-				if err := reqs.Delete(k[8:]); err != nil {
-					return err
-				}
-				if err := c.Delete(); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
-		total += n
-		if err != nil || n < purgeBatch {
-			return total, err
-		}
-	}
+	return s.db.PurgeBelow(ctx, bucketSurveyRequestsAge, svU64(nil, svNanos(before)), func(tx *bbolt.Tx, k []byte) error {
+		return tx.Bucket(bucketSurveyRequests).Delete(k[8:])
+	})
 }
