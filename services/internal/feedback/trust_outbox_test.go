@@ -86,18 +86,26 @@ func agencyDrop() feedback.TrustDrop {
 }
 
 // causeDrop answers the agency's survey three times last week at 80 and
-// three times this week at 60, leaving the clock at svStart, and waits for
-// the first attempt at the notice.
+// three times this week at 60 (see rateTwoWeeks).
 func (e *svEnv) causeDrop(t *testing.T) string {
+	t.Helper()
+	return e.rateTwoWeeks(t, 8, 6)
+}
+
+// rateTwoWeeks makes a survey of the agency, answers it three times last
+// week rating lastWeek and three times this week rating thisWeek, leaving
+// the clock at svStart, and waits for the first attempt at a notice. It
+// returns the survey's name.
+func (e *svEnv) rateTwoWeeks(t *testing.T, lastWeek, thisWeek int32) string {
 	t.Helper()
 	sv := e.mustSurvey(t, e.analyst("ana", "metro"), "metro", feedbackv1.Survey_KIND_GENERAL, true)
 	e.setClock(svStart.AddDate(0, 0, -7))
 	for range 3 {
-		e.rate(t, sv.GetName(), "", 8, -1)
+		e.rate(t, sv.GetName(), "", lastWeek, -1)
 	}
 	e.setClock(svStart)
 	for range 3 {
-		e.rate(t, sv.GetName(), "", 6, -1)
+		e.rate(t, sv.GetName(), "", thisWeek, -1)
 	}
 	e.svc.WaitTrustNotices()
 	return sv.GetName()

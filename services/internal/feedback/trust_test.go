@@ -187,16 +187,7 @@ func TestTrustDropNotifiedOnce(t *testing.T) {
 func TestTrustDropSmallFall(t *testing.T) {
 	t.Parallel()
 	e := newSvEnv(t, feedback.Config{MinCellSize: 3, TrustDropPoints: 10})
-	sv := e.mustSurvey(t, e.analyst("ana", "metro"), "metro", feedbackv1.Survey_KIND_GENERAL, true)
-	e.setClock(svStart.AddDate(0, 0, -7))
-	for range 3 {
-		e.rate(t, sv.GetName(), "", 8, -1)
-	}
-	e.setClock(svStart)
-	for range 3 {
-		e.rate(t, sv.GetName(), "", 7, -1) // a fall of exactly 10 points
-	}
-	e.svc.WaitTrustNotices()
+	e.rateTwoWeeks(t, 8, 7) // a fall of exactly 10 points
 	if got := e.notices.all(); len(got) != 0 {
 		t.Fatalf("notices for a fall of 10 points: %v", got)
 	}
