@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"net/url"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/alerts/capxml"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )

@@ -3,12 +3,12 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 

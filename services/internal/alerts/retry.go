@@ -2,10 +2,10 @@ package alerts
 
 import (
 	"context"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/auth"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -2,10 +2,10 @@ package alerts
 
 import (
 	"context"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
+	"github.com/engagehq/engage/services/internal/idempotent"
 )
 
 // Store keeps the alerts service's data: the alert messages, the stream

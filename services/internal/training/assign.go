@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )

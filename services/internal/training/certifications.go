@@ -3,12 +3,12 @@ package training
 import (
 	"context"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"strings"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/filter"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"

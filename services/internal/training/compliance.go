@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"math"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/pagetoken"
 	"google.golang.org/protobuf/proto"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,6 +11,7 @@ import (
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"io"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"buf.build/go/protovalidate"
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/filter"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )

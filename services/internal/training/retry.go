@@ -2,10 +2,10 @@ package training
 
 import (
 	"context"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/auth"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"google.golang.org/protobuf/proto"
 )
 

@@ -2,10 +2,10 @@ package training
 
 import (
 	"context"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"time"
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
+	"github.com/engagehq/engage/services/internal/idempotent"
 )
 
 // Store keeps the training service's data: the course catalogue, the
