@@ -30,8 +30,6 @@ type fanout struct {
 	// counts[s][i] is how many times subscriber s received alert i; only
 	// subscriber s's goroutine writes its row, read once it has ended.
 	counts [][]uint8
-	// ready counts the subscribers that received anything.
-	ready atomic.Int64
 	// unknown counts messages naming no alert of the run.
 	unknown atomic.Int64
 

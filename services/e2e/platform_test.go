@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/app"
 	"github.com/engagehq/engage/services/internal/config"
 	"github.com/engagehq/engage/services/internal/grpcserver"
@@ -207,8 +206,4 @@ func withToken(ctx context.Context, token string) context.Context {
 
 func withAPIKey(ctx context.Context, key string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "x-api-key", key)
-}
-
-func (p *platform) agencies() identityv1.AgencyServiceClient {
-	return identityv1.NewAgencyServiceClient(p.conn)
 }

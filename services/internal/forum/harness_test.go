@@ -2,7 +2,6 @@ package forum_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"path/filepath"
 	"strings"
@@ -354,5 +353,3 @@ func must(t *testing.T, what string, err error) {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
-
-var errStop = errors.New("stop")

@@ -72,8 +72,6 @@ func ParseTarget(name string) (Target, error) {
 	return Target{ThreadKey: k}, nil
 }
 
-func agencyName(id string) string { return "agencies/" + id }
-
 // ParseForumName parses a forum's name. Stores use it to read back what a
 // request id created.
 func ParseForumName(name string) (ForumKey, error) { return parseForum("forum", name) }

@@ -7,9 +7,7 @@ import (
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/training"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -50,21 +48,6 @@ func listCourseTitles(t *testing.T, e *env, u *user, req *trainingv1.ListCourses
 		titles = append(titles, c.GetTitle())
 	}
 	return titles
-}
-
-// wantViolation fails unless err is INVALID_ARGUMENT naming field with a
-// description that contains part.
-func wantViolation(t *testing.T, what string, err error, field, part string) {
-	t.Helper()
-	wantField(t, what, err, field)
-	st, _ := status.FromError(err)
-	for _, d := range st.Details() {
-		if br, ok := d.(*errdetails.BadRequest); ok {
-			if desc := br.GetFieldViolations()[0].GetDescription(); !strings.Contains(desc, part) {
-				t.Fatalf("%s: description %q does not contain %q", what, desc, part)
-			}
-		}
-	}
 }
 
 func TestCourseLifecycle(t *testing.T) {

@@ -240,12 +240,6 @@ func fbIDs(fs []feedback.Feedback) []string {
 	return out
 }
 
-// listAll pages through a list two at a time.
-func listAll(t *testing.T, s feedback.Store, q feedback.FeedbackQuery, keep func(feedback.Feedback) bool) []string {
-	t.Helper()
-	return listPages(t, s, q, keep, 2)
-}
-
 // listPages pages through a list size items at a time.
 func listPages(t *testing.T, s feedback.Store, q feedback.FeedbackQuery, keep func(feedback.Feedback) bool, size int) []string {
 	t.Helper()
