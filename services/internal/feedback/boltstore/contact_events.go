@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
@@ -13,7 +14,7 @@ import (
 
 func loadContact(tx *bbolt.Tx, k feedback.ContactEventKey) (feedback.ContactEvent, error) {
 	var r contactRecord
-	ok, err := svGetJSON(tx.Bucket(bucketContacts), contactKey(k), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketContacts), contactKey(k), &r)
 	if err != nil {
 		return feedback.ContactEvent{}, err
 	}
@@ -57,7 +58,7 @@ func (s *Store) CreateContactEvent(ctx context.Context, e feedback.ContactEvent,
 		if contacts.Get(contactKey(e.Key())) != nil {
 			return fmt.Errorf("contact event %s: %w", e.Key().Name(), errs.AlreadyExists)
 		}
-		if err := svPutJSON(contacts, contactKey(e.Key()), toContactRecord(e)); err != nil {
+		if err := boltdb.PutJSON(contacts, contactKey(e.Key()), toContactRecord(e)); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketContactsByTime).Put(contactTimeKey(e), nil); err != nil {
@@ -73,7 +74,7 @@ func (s *Store) CreateContactEvent(ctx context.Context, e feedback.ContactEvent,
 				return errors.New("create contact event: invitation token collision")
 			}
 			r := invitationRecord{Agency: inv.Agency, Survey: inv.Survey, Area: inv.Area, ExpireTime: inv.ExpireTime}
-			if err := svPutJSON(invs, k, r); err != nil {
+			if err := boltdb.PutJSON(invs, k, r); err != nil {
 				return err
 			}
 		}

@@ -2,14 +2,12 @@ package boltstore
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"math"
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/feedback"
-	"go.etcd.io/bbolt"
 )
 
 // The stored forms of surveys, answers, contact events, invitations and
@@ -203,25 +201,4 @@ func decodeCell(raw []byte, c *feedback.TrustCell) error {
 		c.Dimensions[i] = feedback.DimensionSum{N: int64(u(3 + 2*i)), Sum: math.Float64frombits(u(4 + 2*i))}
 	}
 	return nil
-}
-
-// svGetJSON decodes the value at k into v, reporting whether it exists.
-// Decoding copies the bytes out of the transaction.
-func svGetJSON(b *bbolt.Bucket, k []byte, v any) (bool, error) {
-	raw := b.Get(k)
-	if raw == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %q: %w", k, err)
-	}
-	return true, nil
-}
-
-func svPutJSON(b *bbolt.Bucket, k []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %q: %w", k, err)
-	}
-	return b.Put(k, raw)
 }

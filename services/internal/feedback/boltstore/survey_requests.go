@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
 )
@@ -15,7 +16,7 @@ func retried(tx *bbolt.Tx, r feedback.Retry) (*requestRecord, error) {
 		return nil, nil
 	}
 	var rec requestRecord
-	ok, err := svGetJSON(tx.Bucket(bucketSurveyRequests), retryKey(r), &rec)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketSurveyRequests), retryKey(r), &rec)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -33,7 +34,7 @@ func rememberRetry(tx *bbolt.Tx, r feedback.Retry, name string) error {
 	k := retryKey(r)
 	reqs, byTime := tx.Bucket(bucketSurveyRequests), tx.Bucket(bucketSurveyRequestsAge)
 	var old requestRecord
-	ok, err := svGetJSON(reqs, k, &old)
+	ok, err := boltdb.GetJSON(reqs, k, &old)
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func rememberRetry(tx *bbolt.Tx, r feedback.Retry, name string) error {
 			return err
 		}
 	}
-	if err := svPutJSON(reqs, k, requestRecord{Name: name, Sealed: r.Sealed, Time: r.Time}); err != nil {
+	if err := boltdb.PutJSON(reqs, k, requestRecord{Name: name, Sealed: r.Sealed, Time: r.Time}); err != nil {
 		return err
 	}
 	return byTime.Put(append(svU64(nil, svNanos(r.Time)), k...), nil)

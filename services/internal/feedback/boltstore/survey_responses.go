@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
@@ -118,7 +119,7 @@ func (s *Store) spendProof(tx *bbolt.Tx, sk feedback.SurveyKey, r *feedback.Surv
 		invs := tx.Bucket(bucketInvitations)
 		k := invitationKey(proof.InvitationToken)
 		var inv invitationRecord
-		ok, err := svGetJSON(invs, k, &inv)
+		ok, err := boltdb.GetJSON(invs, k, &inv)
 		if err != nil {
 			return err
 		}
@@ -132,7 +133,7 @@ func (s *Store) spendProof(tx *bbolt.Tx, sk feedback.SurveyKey, r *feedback.Surv
 		}
 		inv.Used = true
 		r.Area = inv.Area
-		return svPutJSON(invs, k, inv)
+		return boltdb.PutJSON(invs, k, inv)
 	case proof.DeviceToken != "":
 		key, err := deviceKey(tx)
 		if err != nil {
@@ -187,7 +188,7 @@ func (s *Store) SurveyResponse(_ context.Context, k feedback.SurveyResponseKey) 
 	var out feedback.SurveyResponse
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var r responseRecord
-		ok, err := svGetJSON(tx.Bucket(bucketResponses), responseKey(k), &r)
+		ok, err := boltdb.GetJSON(tx.Bucket(bucketResponses), responseKey(k), &r)
 		if err != nil {
 			return err
 		}
@@ -213,7 +214,7 @@ func (s *Store) ListSurveyResponses(_ context.Context, k feedback.SurveyKey, pag
 		var err error
 		next, err = fbScan(tx.Bucket(bucketResponsesByTime), fbPrefix(surveyKey(k)), page, false, func(suffix []byte) (bool, error) {
 			var r responseRecord
-			ok, err := svGetJSON(responses, responseKey(feedback.SurveyResponseKey{SurveyKey: k, Response: string(suffix[8:])}), &r)
+			ok, err := boltdb.GetJSON(responses, responseKey(feedback.SurveyResponseKey{SurveyKey: k, Response: string(suffix[8:])}), &r)
 			if err != nil || !ok {
 				return false, err
 			}

@@ -28,7 +28,7 @@ var errSurveyImmutable = errors.New("a survey field the store maintains was chan
 // errs.NotFound.
 func loadSurvey(tx *bbolt.Tx, k feedback.SurveyKey) (feedback.Survey, error) {
 	var r surveyRecord
-	ok, err := svGetJSON(tx.Bucket(bucketSurveys), surveyKey(k), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketSurveys), surveyKey(k), &r)
 	if err != nil {
 		return feedback.Survey{}, err
 	}
@@ -57,7 +57,7 @@ func putSurvey(tx *bbolt.Tx, s feedback.Survey) error {
 			return err
 		}
 	}
-	return svPutJSON(b, surveyKey(s.Key()), toSurveyRecord(s))
+	return boltdb.PutJSON(b, surveyKey(s.Key()), toSurveyRecord(s))
 }
 
 // CreateSurvey implements feedback.SurveyStore.

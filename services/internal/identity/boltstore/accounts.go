@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
@@ -61,7 +62,7 @@ func insertAccount(tx *bbolt.Tx, a identity.Account) error {
 			return err
 		}
 	}
-	return putJSON(accounts, []byte(a.ID), toAccountRecord(a))
+	return boltdb.PutJSON(accounts, []byte(a.ID), toAccountRecord(a))
 }
 
 // BootstrapAdmin implements identity.Store.
@@ -86,7 +87,7 @@ func (s *Store) BootstrapAdmin(ctx context.Context, a identity.Account) (bool, e
 
 func getAccount(tx *bbolt.Tx, id string) (identity.Account, error) {
 	var r accountRecord
-	ok, err := getJSON(tx.Bucket(bucketAccounts), []byte(id), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketAccounts), []byte(id), &r)
 	if err != nil {
 		return identity.Account{}, err
 	}
@@ -163,7 +164,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, mutate func(*ident
 			}
 		}
 		out = a
-		return putJSON(tx.Bucket(bucketAccounts), []byte(id), toAccountRecord(a))
+		return boltdb.PutJSON(tx.Bucket(bucketAccounts), []byte(id), toAccountRecord(a))
 	})
 	if err != nil {
 		return identity.Account{}, err

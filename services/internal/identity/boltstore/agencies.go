@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
@@ -30,7 +31,7 @@ func (s *Store) CreateAgency(ctx context.Context, a identity.Agency, requestID s
 			return fmt.Errorf("agency %s: %w", a.ID, errs.AlreadyExists)
 		}
 		a.Revision = 1
-		if err := putJSON(agencies, []byte(a.ID), toAgencyRecord(a)); err != nil {
+		if err := boltdb.PutJSON(agencies, []byte(a.ID), toAgencyRecord(a)); err != nil {
 			return err
 		}
 		if requestID != "" {
@@ -49,7 +50,7 @@ func (s *Store) CreateAgency(ctx context.Context, a identity.Agency, requestID s
 
 func getAgency(tx *bbolt.Tx, id string) (identity.Agency, error) {
 	var r agencyRecord
-	ok, err := getJSON(tx.Bucket(bucketAgencies), []byte(id), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketAgencies), []byte(id), &r)
 	if err != nil {
 		return identity.Agency{}, err
 	}
@@ -107,7 +108,7 @@ func (s *Store) UpdateAgency(ctx context.Context, id string, mutate func(*identi
 		}
 		a.Revision++
 		out = a
-		return putJSON(tx.Bucket(bucketAgencies), []byte(id), toAgencyRecord(a))
+		return boltdb.PutJSON(tx.Bucket(bucketAgencies), []byte(id), toAgencyRecord(a))
 	})
 	if err != nil {
 		return identity.Agency{}, err

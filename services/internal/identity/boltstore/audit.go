@@ -48,7 +48,7 @@ func (s *Store) AppendAuditEvents(ctx context.Context, events []identity.AuditEv
 			e.Sequence = head.seq + 1
 			e.PreviousHash = head.hash
 			e.Hash = identity.ChainHash(e.PreviousHash, e)
-			if err := putJSON(b, boltdb.U64(uint64(e.Sequence)), toAuditRecord(e)); err != nil {
+			if err := boltdb.PutJSON(b, boltdb.U64(uint64(e.Sequence)), toAuditRecord(e)); err != nil {
 				return err
 			}
 			heads[e.Chain] = chainHead{seq: e.Sequence, hash: e.Hash}
@@ -81,7 +81,7 @@ func (s *Store) AuditEvent(_ context.Context, chain string, sequence int64) (ide
 	var e identity.AuditEvent
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var r auditRecord
-		ok, err := getJSON(tx.Bucket(bucketAudit).Bucket(chainBucket(chain)), boltdb.U64(uint64(sequence)), &r)
+		ok, err := boltdb.GetJSON(tx.Bucket(bucketAudit).Bucket(chainBucket(chain)), boltdb.U64(uint64(sequence)), &r)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
@@ -71,7 +72,7 @@ func insertBinding(tx *bbolt.Tx, b identity.RoleBinding) error {
 	if err := members.Put(key(b.Member, b.Agency, b.ID), encodeRole(b.Role)); err != nil {
 		return err
 	}
-	return putJSON(bindings, []byte(b.ID), toBindingRecord(b))
+	return boltdb.PutJSON(bindings, []byte(b.ID), toBindingRecord(b))
 }
 
 func encodeRole(r accessv1.Role) []byte { return binary.BigEndian.AppendUint32(nil, uint32(r)) }
@@ -85,7 +86,7 @@ func decodeRole(v []byte) accessv1.Role {
 
 func getBinding(tx *bbolt.Tx, agency, id string) (identity.RoleBinding, error) {
 	var r bindingRecord
-	ok, err := getJSON(tx.Bucket(bucketRoleBindings).Bucket([]byte(agency)), []byte(id), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketRoleBindings).Bucket([]byte(agency)), []byte(id), &r)
 	if err != nil {
 		return identity.RoleBinding{}, err
 	}

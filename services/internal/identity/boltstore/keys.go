@@ -25,7 +25,7 @@ func (s *Store) InitSigningKeys(ctx context.Context, k identity.SigningKey) ([]i
 		if err != nil {
 			return err
 		}
-		return putJSON(b, boltdb.U64(seq), toSigningKeyRecord(k))
+		return boltdb.PutJSON(b, boltdb.U64(seq), toSigningKeyRecord(k))
 	})
 	if err != nil {
 		return nil, err

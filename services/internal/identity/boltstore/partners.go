@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
@@ -45,7 +46,7 @@ func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings 
 		if err := keys.Put([]byte(p.KeyID), key(p.Agency, p.ID)); err != nil {
 			return err
 		}
-		if err := putJSON(partners, []byte(p.ID), toPartnerRecord(p)); err != nil {
+		if err := boltdb.PutJSON(partners, []byte(p.ID), toPartnerRecord(p)); err != nil {
 			return err
 		}
 		for _, b := range bindings {
@@ -72,7 +73,7 @@ func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings 
 
 func getPartner(tx *bbolt.Tx, agency, id string) (identity.Partner, error) {
 	var r partnerRecord
-	ok, err := getJSON(tx.Bucket(bucketPartners).Bucket([]byte(agency)), []byte(id), &r)
+	ok, err := boltdb.GetJSON(tx.Bucket(bucketPartners).Bucket([]byte(agency)), []byte(id), &r)
 	if err != nil {
 		return identity.Partner{}, err
 	}
@@ -138,7 +139,7 @@ func (s *Store) RevokePartner(ctx context.Context, agency, id string, at time.Ti
 		}
 		p.State, p.RevokeTime = identity.PartnerRevoked, at
 		out = p
-		return putJSON(tx.Bucket(bucketPartners).Bucket([]byte(agency)), []byte(id), toPartnerRecord(p))
+		return boltdb.PutJSON(tx.Bucket(bucketPartners).Bucket([]byte(agency)), []byte(id), toPartnerRecord(p))
 	})
 	if err != nil {
 		return identity.Partner{}, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
@@ -25,7 +26,7 @@ func (s *Store) CreateSession(ctx context.Context, sess identity.Session) error 
 		if err := indexRefresh(tx, sess.ID, sess.RefreshHash); err != nil {
 			return err
 		}
-		return putJSON(sessions, []byte(sess.ID), toSessionRecord(sess))
+		return boltdb.PutJSON(sessions, []byte(sess.ID), toSessionRecord(sess))
 	})
 }
 
@@ -53,7 +54,7 @@ func (s *Store) UpdateSessionByRefresh(ctx context.Context, refreshHash []byte, 
 		}
 		var r sessionRecord
 		sessions := tx.Bucket(bucketSessions)
-		ok, err := getJSON(sessions, id, &r)
+		ok, err := boltdb.GetJSON(sessions, id, &r)
 		if err != nil {
 			return err
 		}
@@ -74,7 +75,7 @@ func (s *Store) UpdateSessionByRefresh(ctx context.Context, refreshHash []byte, 
 			}
 		}
 		out = sess
-		return putJSON(sessions, []byte(sess.ID), toSessionRecord(sess))
+		return boltdb.PutJSON(sessions, []byte(sess.ID), toSessionRecord(sess))
 	})
 	if err != nil {
 		return identity.Session{}, err
@@ -108,7 +109,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 		for _, id := range expired {
 			// Read again: the session may have been refreshed meanwhile.
 			var r sessionRecord
-			if ok, err := getJSON(sessions, id, &r); err != nil || !ok || r.RefreshExpireTime.After(now) {
+			if ok, err := boltdb.GetJSON(sessions, id, &r); err != nil || !ok || r.RefreshExpireTime.After(now) {
 				if err != nil {
 					return err
 				}

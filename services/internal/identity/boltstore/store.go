@@ -64,30 +64,6 @@ func key(parts ...string) []byte {
 	return b
 }
 
-// getJSON decodes the value at k into v, reporting whether it exists.
-// Decoding copies the bytes out of the transaction.
-func getJSON(b *bbolt.Bucket, k []byte, v any) (bool, error) {
-	if b == nil {
-		return false, nil
-	}
-	raw := b.Get(k)
-	if raw == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %q: %w", k, err)
-	}
-	return true, nil
-}
-
-func putJSON(b *bbolt.Bucket, k []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %q: %w", k, err)
-	}
-	return b.Put(k, raw)
-}
-
 // listJSON decodes up to limit records of b whose keys sort after after,
 // in key order.
 func listJSON[R any, T any](b *bbolt.Bucket, after string, limit int, conv func(R) T) ([]T, error) {

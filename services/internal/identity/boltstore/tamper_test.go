@@ -67,7 +67,7 @@ func editEvent(t *testing.T, s *Store, seq uint64, edit func(r *auditRecord, b *
 }
 
 func put(b *bbolt.Bucket, seq uint64, r *auditRecord) error {
-	return putJSON(b, boltdb.U64(seq), r)
+	return boltdb.PutJSON(b, boltdb.U64(seq), r)
 }
 
 func TestVerifyDetectsTampering(t *testing.T) {
