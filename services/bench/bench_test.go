@@ -171,6 +171,56 @@ func TestRunLoadBare(t *testing.T) {
 	}
 }
 
+func TestSliceOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		sides, n int
+		want     []int
+	}{
+		{2, 1, []int{1, 0}},
+		{2, 5, []int{1, 0, 0, 1, 1, 0, 0, 1, 1, 0}},
+		{1, 3, []int{0, 0, 0}},
+	}
+	for _, tt := range tests {
+		if got := sliceOrder(tt.sides, tt.n); !slices.Equal(got, tt.want) {
+			t.Errorf("sliceOrder(%d, %d) = %v, want %v", tt.sides, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestSumResults checks that a side's slices add up to one result, with the
+// CPU time unknown as soon as one slice's is.
+func TestSumResults(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("boom")
+	ms := func(ns ...int) []time.Duration {
+		var ds []time.Duration
+		for _, n := range ns {
+			ds = append(ds, time.Duration(n)*time.Millisecond)
+		}
+		return ds
+	}
+	a := loadResult{ok: 3, elapsed: time.Second, latencies: ms(1, 4, 9), serverCPU: 30 * time.Millisecond}
+	b := loadResult{ok: 2, failed: 1, firstErr: boom, elapsed: 2 * time.Second, latencies: ms(2, 3), serverCPU: 20 * time.Millisecond}
+	got := sumResults([]loadResult{a, b})
+	if got.ok != 5 || got.failed != 1 || !errors.Is(got.firstErr, boom) {
+		t.Errorf("ok %d, failed %d, first %v; want 5, 1, %v", got.ok, got.failed, got.firstErr, boom)
+	}
+	if got.elapsed != 3*time.Second || got.serverCPU != 50*time.Millisecond {
+		t.Errorf("elapsed %v, CPU %v; want 3s and 50ms", got.elapsed, got.serverCPU)
+	}
+	if !slices.Equal(got.latencies, ms(1, 2, 3, 4, 9)) {
+		t.Errorf("latencies %v, want both slices' merged in order", got.latencies)
+	}
+	if rate := got.rate(); rate < 1.66 || rate > 1.67 {
+		t.Errorf("rate %v, want 5 calls over 3s", rate)
+	}
+	b.serverCPU = 0
+	if got := sumResults([]loadResult{a, b}); got.serverCPU != 0 {
+		t.Errorf("CPU %v with one slice's unknown, want 0 (unknown)", got.serverCPU)
+	}
+}
+
 func TestLineWriter(t *testing.T) {
 	t.Parallel()
 	lines := make(chan string, 4)

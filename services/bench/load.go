@@ -139,3 +139,32 @@ func runLoad(ctx context.Context, workers int, d time.Duration, newCaller func(w
 	slices.Sort(r.latencies)
 	return r
 }
+
+// sumResults adds up the runs of one side: their calls, failures, elapsed
+// and server CPU times, and latencies. The CPU time is unknown (0) when it
+// is for any of the runs.
+func sumResults(runs []loadResult) loadResult {
+	var s loadResult
+	n := 0
+	for _, r := range runs {
+		n += len(r.latencies)
+	}
+	s.latencies = make([]time.Duration, 0, n)
+	cpuKnown := len(runs) > 0
+	for _, r := range runs {
+		s.ok += r.ok
+		s.failed += r.failed
+		if s.firstErr == nil {
+			s.firstErr = r.firstErr
+		}
+		s.elapsed += r.elapsed
+		s.serverCPU += r.serverCPU
+		cpuKnown = cpuKnown && r.serverCPU > 0
+		s.latencies = append(s.latencies, r.latencies...)
+	}
+	if !cpuKnown {
+		s.serverCPU = 0
+	}
+	slices.Sort(s.latencies)
+	return s
+}

@@ -4,7 +4,7 @@
 // compliance report costs for a large agency:
 //
 //	go run ./services/bench [-suite identity|forum|feedback|training|alerts|all] [-rounds 3]
-//	    [-duration 5s] [-warmup 1s] [-concurrency 64] [-conns 4]
+//	    [-duration 5s] [-slices 5] [-warmup 1s] [-concurrency 64] [-conns 4]
 //	    [-search-posts 100000] [-search-threads 1000] [-search-concurrency 8]
 //	    [-trust-answers 1000000] [-trust-concurrency 4]
 //	    [-officers 5000] [-courses 20] [-iterations 200]
@@ -97,11 +97,12 @@
 // carries a fresh request_id, as a client retrying safely would send. Bare
 // gets the identical requests and ignores them.
 //
-// A round is a closed loop of -concurrency workers for -warmup (discarded)
-// and then -duration (measured); every latency is recorded. gRPC workers
+// A side's share of a round is a closed loop of -concurrency workers for
+// -warmup (discarded) and then -duration (measured), cut into -slices
+// slices; every latency is recorded. gRPC workers
 // share -conns client connections; REST workers share one http.Client
 // keeping a connection per worker. The server process's CPU time is read
-// before and after each measured run, so that the report also gives each
+// before and after each measured slice, so that the report also gives each
 // server's CPU time per call: unlike requests/s, it hardly moves when
 // something else loads the machine.
 //
@@ -109,9 +110,13 @@
 //
 // Absolute figures drift from run to run on these machines, so the
 // throughput targets are ratios of Engage to bare measured in the same
-// invocation: each round runs bare and Engage back to back, the order
-// flipping every round (bare first in odd rounds, Engage first in even
-// ones), and the reported ratio is the median of the per-round ratios. Both
+// invocation. In each round both sides are warmed up, then measured in
+// turn, slice by slice (-slices 5: five slices of a second each with the
+// default -duration), in the order A B B A A B …, so that a stretch where
+// the machine runs faster or slower falls on both sides alike; which side
+// starts flips every round. A round's ratio is Engage's calls per second
+// over bare's, each summed over its slices, and the reported ratio is the
+// median of the per-round ratios. Both
 // sides get identical requests from identical clients, and both run their
 // gRPC server and REST gateway in one process. Engage runs with its
 // per-caller rate limits disabled (a real account's 20 requests/s, or the
@@ -156,7 +161,7 @@ type options struct {
 	keepData      bool
 
 	suite              string
-	rounds             int
+	rounds, slices     int
 	duration, warmup   time.Duration
 	concurrency, conns int
 	cpuprofile         string
@@ -180,6 +185,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.suite, "suite", suiteIdentity, "what to measure: identity, forum, feedback, training, alerts or all")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds of bare and Engage for each protocol")
 	fs.DurationVar(&o.duration, "duration", 5*time.Second, "measured time of each round and side")
+	fs.IntVar(&o.slices, "slices", 5, "slices each side's measured time is cut into, bare and Engage alternating slice by slice")
 	fs.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured load before each measurement")
 	fs.IntVar(&o.concurrency, "concurrency", 64, "requests in flight (closed-loop workers)")
 	fs.IntVar(&o.conns, "conns", 4, "gRPC client connections the workers share")
@@ -218,8 +224,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
-	if o.rounds < 1 || o.concurrency < 1 || o.conns < 1 || o.duration <= 0 || o.warmup < 0 {
-		return o, errors.New("-rounds, -concurrency and -conns must be ≥ 1, -duration > 0 and -warmup ≥ 0")
+	if o.rounds < 1 || o.slices < 1 || o.concurrency < 1 || o.conns < 1 || o.duration <= 0 || o.warmup < 0 {
+		return o, errors.New("-rounds, -slices, -concurrency and -conns must be ≥ 1, -duration > 0 and -warmup ≥ 0")
+	}
+	if o.duration/time.Duration(o.slices) < 100*time.Millisecond {
+		return o, errors.New("-duration / -slices must be at least 100ms: shorter slices measure their own start and end")
 	}
 	if _, err := suitesOf(o.suite); err != nil {
 		return o, err

@@ -113,7 +113,8 @@ func printHeader(w io.Writer, o options, h header) {
 			o.conns, workers)
 	}
 	if h.bare.GRPC != "" {
-		fmt.Fprintf(w, "order         bare then Engage in odd rounds, Engage then bare in even rounds; ratio = median of per-round ratios\n")
+		fmt.Fprintf(w, "order         per round: warm-up of each side, then %d slices of %s each, alternating A B B A …, bare warmed first in odd rounds;\n", o.slices, o.duration/time.Duration(o.slices))
+		fmt.Fprintf(w, "              ratio = median of per-round ratios of calls/s summed over the slices\n")
 		fmt.Fprintf(w, "bare          grpc.NewServer() echo on %s, runtime.NewServeMux() on %s (own process)\n", h.bare.GRPC, h.bare.HTTP)
 	}
 	fmt.Fprintf(w, "engage        app.Start (engage serve) gRPC %s, REST %s (own process, bbolt in a temp dir)\n", h.engage.GRPC, h.engage.HTTP)
