@@ -6,6 +6,7 @@ package access
 
 import (
 	"strings"
+	"sync"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	"google.golang.org/protobuf/proto"
@@ -15,21 +16,41 @@ import (
 
 // Policy returns the policy declared for a full gRPC method name such as
 // "/engage.identity.v1.AgencyService/CreateAgency". ok is false when the
-// method is unknown or declares none; such calls must be refused.
+// method is unknown or declares none; such calls must be refused. The
+// answer for each name is looked up once and remembered: it is asked on
+// every call, and the descriptors it comes from never change.
 func Policy(fullMethod string) (p *accessv1.Policy, ok bool) {
+	if v, found := policies.Load(fullMethod); found {
+		p = v.(*accessv1.Policy)
+		return p, p != nil
+	}
+	p = declaredPolicy(fullMethod)
+	policies.Store(fullMethod, p)
+	return p, p != nil
+}
+
+// policies remembers Policy's answers by full method name; nil for none.
+// Names come from the server's registered methods (grpc answers unknown
+// ones before any interceptor runs) and from the contract's policy check,
+// so the map stays as small as the API.
+var policies sync.Map
+
+// declaredPolicy reads the policy option of a method, nil when it has none
+// or no audience.
+func declaredPolicy(fullMethod string) *accessv1.Policy {
 	md := Method(fullMethod)
 	if md == nil {
-		return nil, false
+		return nil
 	}
 	opts := md.Options()
 	if opts == nil || !proto.HasExtension(opts, accessv1.E_Policy) {
-		return nil, false
+		return nil
 	}
-	p, _ = proto.GetExtension(opts, accessv1.E_Policy).(*accessv1.Policy)
+	p, _ := proto.GetExtension(opts, accessv1.E_Policy).(*accessv1.Policy)
 	if p == nil || p.GetAudience() == accessv1.Audience_AUDIENCE_UNSPECIFIED {
-		return nil, false
+		return nil
 	}
-	return p, true
+	return p
 }
 
 // Method returns the descriptor of a full gRPC method name, or nil. Only

@@ -91,3 +91,25 @@ func TestResourceAndAgency(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyRemembered asks twice about a method with a policy and about
+// names without one: the second answer is the first, and a name refused
+// once stays refused.
+func TestPolicyRemembered(t *testing.T) {
+	t.Parallel()
+	const create = "/engage.identity.v1.AgencyService/CreateAgency"
+	first, ok := access.Policy(create)
+	if !ok || first.GetAudience() == accessv1.Audience_AUDIENCE_UNSPECIFIED {
+		t.Fatalf("Policy(%s) = %v, %v; want its declared policy", create, first, ok)
+	}
+	if again, ok := access.Policy(create); !ok || again != first {
+		t.Errorf("second Policy(%s) = %v, %v; want the first answer", create, again, ok)
+	}
+	for _, name := range []string{"/engage.identity.v1.AgencyService/NoSuchMethod", "/no.such.Service/Get", "nonsense"} {
+		for range 2 {
+			if p, ok := access.Policy(name); ok || p != nil {
+				t.Errorf("Policy(%q) = %v, %v; want none", name, p, ok)
+			}
+		}
+	}
+}

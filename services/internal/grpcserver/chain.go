@@ -2,7 +2,6 @@ package grpcserver
 
 import (
 	"context"
-	"sync"
 
 	"buf.build/go/protovalidate"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -48,18 +47,11 @@ func (s *Server) chain(cfg config, v protovalidate.Validator) ([]grpc.UnaryServe
 }
 
 // anonymousMethods reports whether a method's declared policy promises
-// anonymity, remembering the answer: reading a method option on every call
-// would cost a registry lookup and an extension decode.
+// anonymity (access.Policy remembers its answers).
 func anonymousMethods() logging.AnonymousFunc {
-	var cache sync.Map // full method -> bool
 	return func(fullMethod string) bool {
-		if v, ok := cache.Load(fullMethod); ok {
-			return v.(bool)
-		}
 		p, _ := access.Policy(fullMethod)
-		anon := p.GetAnonymous()
-		cache.Store(fullMethod, anon)
-		return anon
+		return p.GetAnonymous()
 	}
 }
 
