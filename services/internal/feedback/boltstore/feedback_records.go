@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
@@ -91,7 +92,8 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req fee
 				return nil
 			}
 		}
-		if b.Get(key) != nil {
+		// An id derived from the request was looked up just above.
+		if !slices.Contains(req.Derived, f.ID) && b.Get(key) != nil {
 			return fmt.Errorf("feedback %s: %w", f.Name(), errs.AlreadyExists)
 		}
 		if err := b.Put(key, record); err != nil {
