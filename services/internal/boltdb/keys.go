@@ -48,7 +48,28 @@ func Key(parts ...any) []byte {
 
 // Prefix is Key(parts...) followed by KeySep: the prefix of every key that
 // starts with those whole parts.
-func Prefix(parts ...any) []byte { return append(Key(parts...), KeySep) }
+func Prefix(parts ...any) []byte { return Below(Key(parts...)) }
+
+// Join is Key for parts that are all strings, allocating the key once:
+// the stores' hot paths build their keys with it.
+func Join(parts ...string) []byte {
+	n := len(parts)
+	for _, p := range parts {
+		n += len(p)
+	}
+	b := make([]byte, 0, n)
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, KeySep)
+		}
+		b = append(b, p...)
+	}
+	return b
+}
+
+// Below returns a copy of k followed by KeySep: the prefix of every key
+// that extends k by more parts.
+func Below(k []byte) []byte { return append(bytes.Clone(k), KeySep) }
 
 // CreateBuckets creates the named top-level buckets that do not exist yet,
 // as a migration typically does.

@@ -55,6 +55,32 @@ func TestParseU64WrongLength(t *testing.T) {
 	}
 }
 
+// TestJoinIsKey checks that the string joiner and the general one make the
+// same keys, and that Below and Prefix extend them by the separator.
+func TestJoinIsKey(t *testing.T) {
+	t.Parallel()
+	for _, parts := range [][]string{{"a"}, {"agency", "forum", "thread"}, {"x", ""}, {"", ""}} {
+		anys := make([]any, len(parts))
+		for i, p := range parts {
+			anys[i] = p
+		}
+		joined := boltdb.Join(parts...)
+		if key := boltdb.Key(anys...); !bytes.Equal(joined, key) {
+			t.Errorf("Join(%q) = %q, Key = %q", parts, joined, key)
+		}
+		below := boltdb.Below(joined)
+		if want := append(bytes.Clone(joined), boltdb.KeySep); !bytes.Equal(below, want) || !bytes.Equal(boltdb.Prefix(anys...), want) {
+			t.Errorf("Below(%q) = %q, Prefix = %q, want %q", joined, below, boltdb.Prefix(anys...), want)
+		}
+		if len(joined) > 0 && &below[0] == &joined[0] {
+			t.Errorf("Below(%q) shares the key's bytes", joined)
+		}
+	}
+	if got, want := boltdb.Join("agencies", "a"), []byte("agencies\x00a"); !bytes.Equal(got, want) {
+		t.Errorf("Join = %q, want %q", got, want)
+	}
+}
+
 func TestCreateBucketsIsIdempotent(t *testing.T) {
 	t.Parallel()
 	db := openTest(t, boltdb.Options{})

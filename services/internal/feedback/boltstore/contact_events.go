@@ -108,7 +108,7 @@ func (s *Store) ListContactEvents(_ context.Context, agency string, page feedbac
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		var err error
-		next, err = fbScan(tx.Bucket(bucketContactsByTime), fbPrefix([]byte(agency)), page, false, func(suffix []byte) (bool, error) {
+		next, err = fbScan(tx.Bucket(bucketContactsByTime), boltdb.Below([]byte(agency)), page, false, func(suffix []byte) (bool, error) {
 			e, err := loadContact(tx, feedback.ContactEventKey{Agency: agency, Event: string(suffix[8:])})
 			if err != nil {
 				return false, err

@@ -38,9 +38,10 @@ package boltstore
 // agency. Note ids are UUIDv7, so a feedback's notes list oldest first.
 
 import (
-	"bytes"
 	"encoding/binary"
 	"time"
+
+	"github.com/engagehq/engage/services/internal/boltdb"
 )
 
 // Top-level buckets of the feedback half.
@@ -66,27 +67,8 @@ func feedbackBuckets() [][]byte {
 	}
 }
 
-// fbSep separates the parts of composite keys.
-const fbSep = 0x00
-
-// fbJoin joins parts with fbSep.
-func fbJoin(parts ...string) []byte {
-	n := len(parts)
-	for _, p := range parts {
-		n += len(p)
-	}
-	b := make([]byte, 0, n)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, fbSep)
-		}
-		b = append(b, p...)
-	}
-	return b
-}
-
-// fbPrefix returns k followed by fbSep: the prefix of every key below k.
-func fbPrefix(k []byte) []byte { return append(bytes.Clone(k), fbSep) }
+// fbSep separates the parts of composite keys (boltdb.Join).
+const fbSep = boltdb.KeySep
 
 // fbTime appends t as Unix nanoseconds, 8 bytes big-endian (0 for the
 // zero time).

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"github.com/engagehq/engage/services/internal/ids"
 	"go.etcd.io/bbolt"
 )
 
-func noteKey(agency, fb, id string) []byte { return fbJoin(agency, fb, id) }
+func noteKey(agency, fb, id string) []byte { return boltdb.Join(agency, fb, id) }
 
 func loadNote(tx *bbolt.Tx, agency, fb, id string) (feedback.Note, error) {
 	raw := tx.Bucket(bucketFeedbackNotes).Get(noteKey(agency, fb, id))
@@ -99,7 +100,7 @@ func (s *Store) ListNotes(_ context.Context, agency, fb string, page feedback.Fe
 		}
 		notes := tx.Bucket(bucketFeedbackNotes)
 		var err error
-		next, err = fbScan(notes, fbPrefix(fbJoin(agency, fb)), page, false, func(suffix []byte) (bool, error) {
+		next, err = fbScan(notes, boltdb.Below(boltdb.Join(agency, fb)), page, false, func(suffix []byte) (bool, error) {
 			n, err := loadNote(tx, agency, fb, string(suffix))
 			if err != nil {
 				return false, err

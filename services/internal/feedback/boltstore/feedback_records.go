@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
@@ -17,20 +18,20 @@ import (
 // not.
 var errFeedbackImmutable = errors.New("a field of feedback that cannot change was changed")
 
-func feedbackKey(agency, id string) []byte { return fbJoin(agency, id) }
+func feedbackKey(agency, id string) []byte { return boltdb.Join(agency, id) }
 
 // createIndexKey, updateIndexKey and submitterIndexKey are the keys of
 // feedback in its list indexes.
 func createIndexKey(f feedback.Feedback) []byte {
-	return append(fbTime(fbPrefix([]byte(f.Agency)), f.CreateTime), f.ID...)
+	return append(fbTime(boltdb.Below([]byte(f.Agency)), f.CreateTime), f.ID...)
 }
 
 func updateIndexKey(f feedback.Feedback) []byte {
-	return append(fbTime(fbPrefix([]byte(f.Agency)), f.UpdateTime), f.ID...)
+	return append(fbTime(boltdb.Below([]byte(f.Agency)), f.UpdateTime), f.ID...)
 }
 
 func submitterIndexKey(f feedback.Feedback) []byte {
-	return append(fbTime(fbPrefix(fbJoin(f.Agency, f.Submitter)), f.CreateTime), f.ID...)
+	return append(fbTime(boltdb.Below(boltdb.Join(f.Agency, f.Submitter)), f.CreateTime), f.ID...)
 }
 
 func loadFeedback(tx *bbolt.Tx, agency, id string) (feedback.Feedback, error) {
@@ -157,13 +158,13 @@ func (s *Store) ListFeedback(_ context.Context, q feedback.FeedbackQuery, page f
 	var next []byte
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
-		agency := fbPrefix([]byte(q.Agency))
+		agency := boltdb.Below([]byte(q.Agency))
 		sources := []fbSource{{tx.Bucket(bucketFeedbackByCreate), agency}}
 		switch {
 		case byUpdate:
 			sources = append(sources, fbSource{tx.Bucket(bucketFeedbackByUpdate), agency})
 		case q.Submitter != "":
-			sources[0] = fbSource{tx.Bucket(bucketFeedbackBySubmitter), fbPrefix(fbJoin(q.Agency, q.Submitter))}
+			sources[0] = fbSource{tx.Bucket(bucketFeedbackBySubmitter), boltdb.Below(boltdb.Join(q.Agency, q.Submitter))}
 		}
 		records := tx.Bucket(bucketFeedback)
 		var err error

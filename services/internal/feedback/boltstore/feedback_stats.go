@@ -10,6 +10,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/feedback"
 	"go.etcd.io/bbolt"
 )
@@ -17,7 +18,7 @@ import (
 // statsPeriodPrefix is the prefix of the cells of one agency, interval and
 // period in feedback_stats.
 func statsPeriodPrefix(agency string, interval byte, start time.Time) []byte {
-	return fbTime(append(fbPrefix([]byte(agency)), interval), start)
+	return fbTime(append(boltdb.Below([]byte(agency)), interval), start)
 }
 
 // statsKey is the key of a cell: the period's prefix, the area, the kind
@@ -30,7 +31,7 @@ func statsKey(agency string, interval byte, start time.Time, area string, kind f
 
 // complaintKey is the key of a day's complaints of an area and category.
 func complaintKey(agency string, day time.Time, area, category string) []byte {
-	k := fbTime(fbPrefix([]byte(agency)), day)
+	k := fbTime(boltdb.Below([]byte(agency)), day)
 	k = append(k, area...)
 	k = append(k, fbSep)
 	return append(k, category...)
@@ -161,7 +162,7 @@ func (s *Store) ComplaintCounts(_ context.Context, agency, area string, from, to
 		clear(out)
 		c := tx.Bucket(bucketComplaintDays).Cursor()
 		for day := from.UTC(); day.Before(to); day = day.AddDate(0, 0, 1) {
-			pfx := append(fbTime(fbPrefix([]byte(agency)), day), area...)
+			pfx := append(fbTime(boltdb.Below([]byte(agency)), day), area...)
 			pfx = append(pfx, fbSep)
 			for k, v := c.Seek(pfx); k != nil && bytes.HasPrefix(k, pfx); k, v = c.Next() {
 				if len(v) != 8 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/feedback"
 )
 
@@ -95,33 +96,33 @@ func svNanos(t time.Time) uint64 {
 	return uint64(t.UnixNano())
 }
 
-func surveyKey(k feedback.SurveyKey) []byte { return fbJoin(k.Agency, k.Survey) }
+func surveyKey(k feedback.SurveyKey) []byte { return boltdb.Join(k.Agency, k.Survey) }
 
 // responseCountKey is the key of a survey's number of answers, kept apart
 // from its record so that an answer writes 8 bytes rather than the whole
 // survey again.
 func responseCountKey(k feedback.SurveyKey) []byte {
-	return append(fbPrefix(surveyKey(k)), "answers"...)
+	return append(boltdb.Below(surveyKey(k)), "answers"...)
 }
 
 func surveyTimeKey(s feedback.Survey) []byte {
-	b := svU64(fbPrefix([]byte(s.Agency)), ^svNanos(s.CreateTime))
+	b := svU64(boltdb.Below([]byte(s.Agency)), ^svNanos(s.CreateTime))
 	return append(b, s.ID...)
 }
 
 func responseKey(k feedback.SurveyResponseKey) []byte {
-	return fbJoin(k.Agency, k.Survey, k.Response)
+	return boltdb.Join(k.Agency, k.Survey, k.Response)
 }
 
 func responseTimeKey(r feedback.SurveyResponse) []byte {
-	b := svU64(fbPrefix(surveyKey(feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey})), ^svNanos(r.CreateTime))
+	b := svU64(boltdb.Below(surveyKey(feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey})), ^svNanos(r.CreateTime))
 	return append(b, r.ID...)
 }
 
-func contactKey(k feedback.ContactEventKey) []byte { return fbJoin(k.Agency, k.Event) }
+func contactKey(k feedback.ContactEventKey) []byte { return boltdb.Join(k.Agency, k.Event) }
 
 func contactTimeKey(e feedback.ContactEvent) []byte {
-	b := svU64(fbPrefix([]byte(e.Agency)), ^svNanos(e.CreateTime))
+	b := svU64(boltdb.Below([]byte(e.Agency)), ^svNanos(e.CreateTime))
 	return append(b, e.ID...)
 }
 
@@ -133,7 +134,7 @@ func invitationKey(token string) []byte {
 // retryKey hashes the caller and request id: the request id derives the
 // key that seals a contact event's token, so it is never stored as is.
 func retryKey(r feedback.Retry) []byte {
-	h := sha256.Sum256(fbJoin(r.Caller, r.ID))
+	h := sha256.Sum256(boltdb.Join(r.Caller, r.ID))
 	return h[:]
 }
 
@@ -146,7 +147,7 @@ func intervalByte(i feedbackv1.Interval) byte {
 }
 
 func trustKey(k feedback.TrustCellKey) []byte {
-	b := fbPrefix(fbJoin(k.Agency, k.Area))
+	b := boltdb.Below(boltdb.Join(k.Agency, k.Area))
 	b = append(b, intervalByte(k.Interval))
 	return svU64(b, uint64(k.Start.Unix()))
 }

@@ -212,7 +212,7 @@ func (s *Store) ListSurveyResponses(_ context.Context, k feedback.SurveyKey, pag
 		}
 		responses := tx.Bucket(bucketResponses)
 		var err error
-		next, err = fbScan(tx.Bucket(bucketResponsesByTime), fbPrefix(surveyKey(k)), page, false, func(suffix []byte) (bool, error) {
+		next, err = fbScan(tx.Bucket(bucketResponsesByTime), boltdb.Below(surveyKey(k)), page, false, func(suffix []byte) (bool, error) {
 			var r responseRecord
 			ok, err := boltdb.GetJSON(responses, responseKey(feedback.SurveyResponseKey{SurveyKey: k, Response: string(suffix[8:])}), &r)
 			if err != nil || !ok {

@@ -123,7 +123,7 @@ func (s *Store) ListSurveys(_ context.Context, agency string, page feedback.Surv
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		var err error
-		next, err = fbScan(tx.Bucket(bucketSurveysByTime), fbPrefix([]byte(agency)), page, false, func(suffix []byte) (bool, error) {
+		next, err = fbScan(tx.Bucket(bucketSurveysByTime), boltdb.Below([]byte(agency)), page, false, func(suffix []byte) (bool, error) {
 			sv, err := loadSurvey(tx, feedback.SurveyKey{Agency: agency, Survey: string(suffix[8:])})
 			if errors.Is(err, errs.NotFound) {
 				return false, nil

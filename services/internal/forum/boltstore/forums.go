@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"go.etcd.io/bbolt"
@@ -30,7 +31,7 @@ func putForum(tx *bbolt.Tx, f forum.Forum) error {
 
 // orderKey is a forum's key in forums_by_order.
 func orderKey(f forum.Forum) []byte {
-	return append(prefix([]byte(f.Agency)), forumOrderSuffix(f)...)
+	return append(boltdb.Below([]byte(f.Agency)), forumOrderSuffix(f)...)
 }
 
 // CreateForum implements forum.Store.
@@ -94,12 +95,12 @@ func (s *Store) ListForums(_ context.Context, agency string, page forum.Page, ke
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		out = nil
 		forums := tx.Bucket(bucketForums)
-		pfx := prefix([]byte(agency))
+		pfx := boltdb.Below([]byte(agency))
 		var err error
 		next, err = scan(tx.Bucket(bucketForumsByOrder), pfx, page, func(suffix, _ []byte) (bool, error) {
 			id := string(suffix[4:])
 			var r forumRecord
-			ok, err := getRecord(forums, join(agency, id), &r)
+			ok, err := getRecord(forums, boltdb.Join(agency, id), &r)
 			if err != nil || !ok || !r.DeleteTime.IsZero() {
 				return false, err
 			}

@@ -5,37 +5,18 @@ import (
 	"encoding/binary"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/forum"
 )
 
-// sep separates the parts of composite keys; no id or account name
-// contains it, so a key prefix ending in sep selects exactly one parent.
-const sep = 0x00
+// sep separates the parts of composite keys (boltdb.Join); no id or
+// account name contains it, so a key prefix ending in sep selects exactly
+// one parent.
+const sep = boltdb.KeySep
 
-// join joins parts with sep.
-func join(parts ...string) []byte {
-	n := len(parts)
-	for _, p := range parts {
-		n += len(p)
-	}
-	b := make([]byte, 0, n)
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, sep)
-		}
-		b = append(b, p...)
-	}
-	return b
-}
-
-// prefix returns k followed by sep: the prefix of every key below k.
-func prefix(k []byte) []byte {
-	return append(bytes.Clone(k), sep)
-}
-
-func forumKey(k forum.ForumKey) []byte   { return join(k.Agency, k.Forum) }
-func threadKey(k forum.ThreadKey) []byte { return join(k.Agency, k.Forum, k.Thread) }
-func postKey(k forum.PostKey) []byte     { return join(k.Agency, k.Forum, k.Thread, k.Post) }
+func forumKey(k forum.ForumKey) []byte   { return boltdb.Join(k.Agency, k.Forum) }
+func threadKey(k forum.ThreadKey) []byte { return boltdb.Join(k.Agency, k.Forum, k.Thread) }
+func postKey(k forum.PostKey) []byte     { return boltdb.Join(k.Agency, k.Forum, k.Thread, k.Post) }
 
 // Target keys start with a kind byte, so that the votes and flags of a
 // thread's posts share a prefix that the thread's own do not.

@@ -87,18 +87,18 @@ type registrationRecord struct {
 	CreateTime time.Time `json:"create_time"`
 }
 
-func meetingKey(agency, id string) []byte { return join(agency, id) }
+func meetingKey(agency, id string) []byte { return boltdb.Join(agency, id) }
 
 // meetingStartKey is a meeting's key in meetings_by_start.
 func meetingStartKey(m forum.Meeting) []byte {
-	return append(prefix([]byte(m.Agency)), meetingStartSuffix(m.StartTime, m.ID)...)
+	return append(boltdb.Below([]byte(m.Agency)), meetingStartSuffix(m.StartTime, m.ID)...)
 }
 
 func meetingStartSuffix(start time.Time, id string) []byte {
 	return append(u64(nil, nanos(start)), id...)
 }
 
-func registrationKey(agency, id, account string) []byte { return join(agency, id, account) }
+func registrationKey(agency, id, account string) []byte { return boltdb.Join(agency, id, account) }
 
 // getMeeting returns a meeting, deleted or not, or errs.NotFound.
 func getMeeting(tx *bbolt.Tx, agency, id string) (forum.Meeting, error) {
@@ -210,7 +210,7 @@ func (s *Store) ListMeetings(_ context.Context, agency string, q forum.MeetingQu
 		out = nil
 		meetings := tx.Bucket(bucketMeetings)
 		var err error
-		next, err = scan(tx.Bucket(bucketMeetingsByStart), prefix([]byte(agency)), page, func(suffix, _ []byte) (bool, error) {
+		next, err = scan(tx.Bucket(bucketMeetingsByStart), boltdb.Below([]byte(agency)), page, func(suffix, _ []byte) (bool, error) {
 			if len(suffix) <= 8 {
 				return false, nil
 			}
@@ -419,7 +419,7 @@ func purgeMeetings(tx *bbolt.Tx, before time.Time, budget int) (removed int, mor
 			return removed, true, nil
 		}
 		mk := k[8:]
-		n, err := deletePrefix(regs, prefix(mk), budget)
+		n, err := deletePrefix(regs, boltdb.Below(mk), budget)
 		if err != nil {
 			return removed, false, err
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"github.com/engagehq/engage/services/internal/ids"
@@ -58,7 +59,7 @@ func setState(tx *bbolt.Tx, c forum.Content, state forumv1.ContentState, reason 
 
 func loadItem(tx *bbolt.Tx, agency, id string) (forum.ModerationItem, error) {
 	var r moderationRecord
-	ok, err := getRecord(tx.Bucket(bucketModeration), join(agency, id), &r)
+	ok, err := getRecord(tx.Bucket(bucketModeration), boltdb.Join(agency, id), &r)
 	if err != nil {
 		return forum.ModerationItem{}, err
 	}
@@ -69,7 +70,7 @@ func loadItem(tx *bbolt.Tx, agency, id string) (forum.ModerationItem, error) {
 }
 
 func queueKey(m forum.ModerationItem) []byte {
-	return append(prefix([]byte(m.Agency)), queueSuffix(m)...)
+	return append(boltdb.Below([]byte(m.Agency)), queueSuffix(m)...)
 }
 
 // putItem stores an item and moves its queue entry from where before
@@ -84,7 +85,7 @@ func putItem(tx *bbolt.Tx, before *forum.ModerationItem, m forum.ModerationItem)
 	if err := queue.Put(queueKey(m), nil); err != nil {
 		return err
 	}
-	return putRecord(tx.Bucket(bucketModeration), join(m.Agency, m.ID), toModerationRecord(m))
+	return putRecord(tx.Bucket(bucketModeration), boltdb.Join(m.Agency, m.ID), toModerationRecord(m))
 }
 
 // Flag implements forum.Store.
@@ -165,7 +166,7 @@ func (s *Store) ModerationItem(_ context.Context, agency, id string) (forum.Mode
 // ListModerationItems implements forum.Store. One state narrows the scan
 // to that state's part of the queue.
 func (s *Store) ListModerationItems(_ context.Context, agency string, states []forumv1.ModerationItem_State, page forum.Page) ([]forum.ModerationItem, []byte, error) {
-	pfx := prefix([]byte(agency))
+	pfx := boltdb.Below([]byte(agency))
 	if len(states) == 1 {
 		pfx = append(pfx, byte(states[0]))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"github.com/engagehq/engage/services/internal/ids"
@@ -47,7 +48,7 @@ func decodePost(raw []byte) (postRecord, error) {
 
 // postVotesKey is a post's key in posts_by_votes.
 func postVotesKey(p forum.Post) []byte {
-	return append(prefix(threadKey(p.Key().ThreadKey)), postVotesSuffix(p)...)
+	return append(boltdb.Below(threadKey(p.Key().ThreadKey)), postVotesSuffix(p)...)
 }
 
 // appendFill is how full bbolt leaves the first page of a split in the
@@ -176,7 +177,7 @@ func (s *Store) ListPosts(_ context.Context, k forum.ThreadKey, order forum.Post
 			next, err = listPostsByVotes(tx, k, page, add)
 			return err
 		}
-		next, err = scan(tx.Bucket(bucketPosts), prefix(threadKey(k)), page, func(_, v []byte) (bool, error) {
+		next, err = scan(tx.Bucket(bucketPosts), boltdb.Below(threadKey(k)), page, func(_, v []byte) (bool, error) {
 			r, err := decodePost(v)
 			if err != nil {
 				return false, fmt.Errorf("list posts: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/forum"
 	"go.etcd.io/bbolt"
 )
@@ -43,7 +44,7 @@ func deletePostVotes(tx *bbolt.Tx, p forum.Post) error {
 // a post, and the result is the next page's cursor or nil at the end.
 func listPostsByVotes(tx *bbolt.Tx, k forum.ThreadKey, page forum.Page, add func(forum.Post) (bool, error)) ([]byte, error) {
 	size := max(page.Size, 1)
-	posts, pfx := tx.Bucket(bucketPosts), prefix(threadKey(k))
+	posts, pfx := tx.Bucket(bucketPosts), boltdb.Below(threadKey(k))
 	kept, examined := 0, 0
 	full := func() bool { return kept >= size || page.MaxScan > 0 && examined >= page.MaxScan }
 	visit := func(p forum.Post) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"go.etcd.io/bbolt"
 )
 
@@ -66,7 +67,7 @@ func (s *Store) trashBefore(before time.Time, limit int) ([][]byte, error) {
 // its trash entry.
 func (s *Store) purgeEntry(ctx context.Context, entry []byte) error {
 	kind, key := entry[8], entry[9:]
-	below := prefix(key)
+	below := boltdb.Below(key)
 	var spans []span
 	switch kind {
 	case kindForum:

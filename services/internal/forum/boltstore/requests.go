@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"go.etcd.io/bbolt"
@@ -25,7 +26,7 @@ import (
 
 // requestKey is the part of a request id's key after the time: ids are
 // per caller, so that one caller cannot learn or collide with another's.
-func requestKey(req forum.Request) []byte { return join(req.Caller, req.ID) }
+func requestKey(req forum.Request) []byte { return boltdb.Join(req.Caller, req.ID) }
 
 // requestIndex maps the hash of a request key to the times it was
 // recorded under. An entry whose key is not in requests_by_time (its

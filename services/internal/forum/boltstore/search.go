@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"go.etcd.io/bbolt"
@@ -23,7 +24,7 @@ type docReader struct {
 }
 
 func (d *docReader) forumLiveness(agency, id string) (bool, error) {
-	k := string(join(agency, id))
+	k := string(boltdb.Join(agency, id))
 	if k == d.forumKey {
 		return d.forumLive, nil
 	}
@@ -141,12 +142,12 @@ func (s *Store) ScanSearchDocs(_ context.Context, scope forum.ThreadKey, after [
 	var threadPfx, postPfx []byte
 	switch {
 	case scope.Thread != "":
-		threadPfx, postPfx = threadKey(scope), prefix(threadKey(scope))
+		threadPfx, postPfx = threadKey(scope), boltdb.Below(threadKey(scope))
 	case scope.Forum != "":
-		threadPfx = prefix(forumKey(scope.ForumKey()))
+		threadPfx = boltdb.Below(forumKey(scope.ForumKey()))
 		postPfx = threadPfx
 	case scope.Agency != "":
-		threadPfx = prefix([]byte(scope.Agency))
+		threadPfx = boltdb.Below([]byte(scope.Agency))
 		postPfx = threadPfx
 	}
 	phase, last := phaseThreads, []byte(nil)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"github.com/engagehq/engage/services/internal/ids"
@@ -50,10 +51,10 @@ func reindexThread(tx *bbolt.Tx, before, after *forum.Thread) error {
 		b := tx.Bucket(ix.bucket)
 		var old, cur []byte
 		if before != nil {
-			old = append(prefix(forumKey(before.Key().ForumKey())), ix.suffix(*before)...)
+			old = append(boltdb.Below(forumKey(before.Key().ForumKey())), ix.suffix(*before)...)
 		}
 		if after != nil {
-			cur = append(prefix(forumKey(after.Key().ForumKey())), ix.suffix(*after)...)
+			cur = append(boltdb.Below(forumKey(after.Key().ForumKey())), ix.suffix(*after)...)
 		}
 		if string(old) == string(cur) {
 			continue
@@ -160,12 +161,12 @@ func (s *Store) ListThreads(_ context.Context, k forum.ForumKey, order forum.Thr
 		}
 		threads := tx.Bucket(bucketThreads)
 		var err error
-		next, err = scan(tx.Bucket(index), prefix(forumKey(k)), page, func(suffix, _ []byte) (bool, error) {
+		next, err = scan(tx.Bucket(index), boltdb.Below(forumKey(k)), page, func(suffix, _ []byte) (bool, error) {
 			if len(suffix) <= idAt {
 				return false, fmt.Errorf("list threads: malformed index key %x", suffix)
 			}
 			var r threadRecord
-			ok, err := getRecord(threads, join(k.Agency, k.Forum, string(suffix[idAt:])), &r)
+			ok, err := getRecord(threads, boltdb.Join(k.Agency, k.Forum, string(suffix[idAt:])), &r)
 			if err != nil || !ok || !r.DeleteTime.IsZero() {
 				return false, err
 			}

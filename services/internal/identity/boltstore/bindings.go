@@ -23,7 +23,7 @@ func (s *Store) CreateRoleBinding(ctx context.Context, b identity.RoleBinding, r
 			return err
 		}
 		requests := tx.Bucket(bucketRequests).Bucket(requestsRoleBindings)
-		rk := key(b.Agency, requestID)
+		rk := boltdb.Join(b.Agency, requestID)
 		if requestID != "" {
 			if id := requests.Get(rk); id != nil {
 				var err error
@@ -63,13 +63,13 @@ func insertBinding(tx *bbolt.Tx, b identity.RoleBinding) error {
 	}
 	members := tx.Bucket(bucketMemberRoles)
 	c := members.Cursor()
-	prefix := key(b.Member, b.Agency, "")
+	prefix := boltdb.Join(b.Member, b.Agency, "")
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if decodeRole(v) == b.Role {
 			return fmt.Errorf("%s already holds %s in agency %s: %w", b.Member, b.Role, b.Agency, errs.AlreadyExists)
 		}
 	}
-	if err := members.Put(key(b.Member, b.Agency, b.ID), encodeRole(b.Role)); err != nil {
+	if err := members.Put(boltdb.Join(b.Member, b.Agency, b.ID), encodeRole(b.Role)); err != nil {
 		return err
 	}
 	return boltdb.PutJSON(bindings, []byte(b.ID), toBindingRecord(b))
@@ -128,7 +128,7 @@ func (s *Store) DeleteRoleBinding(ctx context.Context, agency, id string) error 
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketMemberRoles).Delete(key(b.Member, agency, id)); err != nil {
+		if err := tx.Bucket(bucketMemberRoles).Delete(boltdb.Join(b.Member, agency, id)); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketRoleBindings).Bucket([]byte(agency)).Delete([]byte(id))
@@ -139,7 +139,7 @@ func (s *Store) DeleteRoleBinding(ctx context.Context, agency, id string) error 
 func (s *Store) MemberRoles(_ context.Context, member string) (map[string][]accessv1.Role, error) {
 	out := map[string][]accessv1.Role{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		prefix := key(member, "")
+		prefix := boltdb.Join(member, "")
 		c := tx.Bucket(bucketMemberRoles).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rest := k[len(prefix):]

@@ -21,7 +21,7 @@ func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings 
 			return err
 		}
 		requests := tx.Bucket(bucketRequests).Bucket(requestsPartners)
-		rk := key(p.Agency, requestID)
+		rk := boltdb.Join(p.Agency, requestID)
 		if requestID != "" {
 			if id := requests.Get(rk); id != nil {
 				var err error
@@ -43,7 +43,7 @@ func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings 
 		if keys.Get([]byte(p.KeyID)) != nil {
 			return fmt.Errorf("api key id %s: %w", p.KeyID, errs.AlreadyExists)
 		}
-		if err := keys.Put([]byte(p.KeyID), key(p.Agency, p.ID)); err != nil {
+		if err := keys.Put([]byte(p.KeyID), boltdb.Join(p.Agency, p.ID)); err != nil {
 			return err
 		}
 		if err := boltdb.PutJSON(partners, []byte(p.ID), toPartnerRecord(p)); err != nil {

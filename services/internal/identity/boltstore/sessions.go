@@ -40,7 +40,7 @@ func indexRefresh(tx *bbolt.Tx, id string, hash []byte) error {
 	if err := tokens.Put(hash, []byte(id)); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketSessionTokens).Put(append(key(id, ""), hash...), nil)
+	return tx.Bucket(bucketSessionTokens).Put(append(boltdb.Join(id, ""), hash...), nil)
 }
 
 // UpdateSessionByRefresh implements identity.Store.
@@ -115,7 +115,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, 
 				}
 				continue
 			}
-			prefix := key(string(id), "")
+			prefix := boltdb.Join(string(id), "")
 			for _, k := range prefixKeys(byID, prefix) {
 				if err := tokens.Delete(k[len(prefix):]); err != nil {
 					return err

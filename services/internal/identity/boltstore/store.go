@@ -49,20 +49,8 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB returns the underlying database, for backups and statistics.
 func (s *Store) DB() *boltdb.DB { return s.db }
 
-// sep separates the parts of composite keys.
-const sep = 0x00
-
-// key joins parts with sep.
-func key(parts ...string) []byte {
-	var b []byte
-	for i, p := range parts {
-		if i > 0 {
-			b = append(b, sep)
-		}
-		b = append(b, p...)
-	}
-	return b
-}
+// sep separates the parts of composite keys (boltdb.Join).
+const sep = boltdb.KeySep
 
 // listJSON decodes up to limit records of b whose keys sort after after,
 // in key order.
