@@ -106,17 +106,13 @@ func (s *Service) createAnonymous(ctx context.Context, f Feedback, requestID str
 		today = newAnonymousCode(f.Agency, newTrackingCode(), newPIN())
 	} else {
 		// The day before is tried too, for a retry across midnight UTC.
+		// The store skips one past FeedbackRequestLifetime.
 		today = s.fb.codes.at(f.Agency, requestID, now)
 		yesterday = s.fb.codes.at(f.Agency, requestID, now.Add(-24*time.Hour))
-		request.Derived = []string{today.id, yesterday.id}
+		request = FeedbackRequest{Time: hourOf(now), Derived: []string{today.id, yesterday.id}}
 	}
 	f.ID, f.SecretHash = today.id, today.secretHash
 	stored, prev, err := s.store.CreateFeedback(ctx, f, request)
-	if err == nil && prev != nil && stored.ID == yesterday.id && stored.CreateTime.Before(hourOf(now).Add(-FeedbackRequestLifetime)) {
-		// Yesterday's is past the lifetime: the request creates anew.
-		request.Derived = request.Derived[:1]
-		stored, prev, err = s.store.CreateFeedback(ctx, f, request)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("create feedback: %w", err)
 	}

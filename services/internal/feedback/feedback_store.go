@@ -182,9 +182,11 @@ type FeedbackRequest struct {
 	Time time.Time
 	// Derived lists, for anonymous feedback whose id derives from the
 	// request id, the ids an earlier call with the same request id may
-	// have given its feedback. When one of them is stored, CreateFeedback
-	// stores nothing and returns that feedback, with a record naming it.
-	// Nothing is recorded of such a request.
+	// have given its feedback. When one of them is stored with a
+	// CreateTime no more than FeedbackRequestLifetime before Time (the
+	// rule of request records), CreateFeedback stores nothing and returns
+	// that feedback, with a record naming it. Nothing is recorded of such
+	// a request.
 	Derived []string
 }
 

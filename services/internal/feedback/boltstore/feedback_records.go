@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
@@ -83,18 +82,26 @@ func (s *Store) CreateFeedback(ctx context.Context, f feedback.Feedback, req fee
 			}
 		}
 		b := tx.Bucket(bucketFeedback)
+		// free is set once f.ID is looked up among the derived ids and found
+		// unused, which spares looking it up again.
+		free := false
 		for _, id := range req.Derived {
-			if raw := b.Get(feedbackKey(f.Agency, id)); raw != nil {
-				stored, err := decodeFeedback(raw)
-				if err != nil {
-					return err
-				}
-				out, replay = stored, &feedback.FeedbackRequest{Name: stored.Name(), Time: req.Time, Derived: req.Derived}
-				return nil
+			raw := b.Get(feedbackKey(f.Agency, id))
+			if raw == nil {
+				free = free || id == f.ID
+				continue
 			}
+			stored, err := decodeFeedback(raw)
+			if err != nil {
+				return err
+			}
+			if stored.CreateTime.Before(req.Time.Add(-feedback.FeedbackRequestLifetime)) {
+				continue // past the request's lifetime: the request creates anew
+			}
+			out, replay = stored, &feedback.FeedbackRequest{Name: stored.Name(), Time: req.Time, Derived: req.Derived}
+			return nil
 		}
-		// An id derived from the request was looked up just above.
-		if !slices.Contains(req.Derived, f.ID) && b.Get(key) != nil {
+		if !free && b.Get(key) != nil {
 			return fmt.Errorf("feedback %s: %w", f.Name(), errs.AlreadyExists)
 		}
 		if err := b.Put(key, record); err != nil {

@@ -173,6 +173,15 @@ func testFeedbackReplay(t *testing.T, s feedback.Store) {
 	}
 	_, err = s.Feedback(fbCtx(t), "metro", "day3")
 	wantFBErr(t, "a retry by an earlier id stores nothing", err, errs.NotFound)
+	// Past FeedbackRequestLifetime the earlier feedback no longer counts:
+	// the request creates anew, with its own id.
+	late := fbAt(2).Add(feedback.FeedbackRequestLifetime + time.Hour)
+	lateReq := feedback.FeedbackRequest{Time: late, Derived: []string{"day4", "day2"}}
+	fresh, replay, err := s.CreateFeedback(fbCtx(t), newFeedback("metro", "day4", late), lateReq)
+	wantFBErr(t, "create past the lifetime", err, nil)
+	if replay != nil || fresh.ID != "day4" {
+		t.Fatalf("create past the lifetime: replay %+v, id %q; want a new feedback day4", replay, fresh.ID)
+	}
 	n, err := s.PurgeFeedbackRequests(fbCtx(t), fbAt(1000))
 	wantFBErr(t, "purge", err, nil)
 	fbDiff(t, "request records left by creates with derived ids and the one with a key", n, 1)
