@@ -75,20 +75,21 @@ func (s *surveyServer) CreateSurveyResponse(ctx context.Context, req *feedbackv1
 	if err != nil {
 		return nil, fmt.Errorf("answer survey: %w", err)
 	}
-	periods := []TrustPeriod{
-		{Interval: feedbackv1.Interval_INTERVAL_WEEK, Start: periodStart(loc, feedbackv1.Interval_INTERVAL_WEEK, now)},
-		{Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: periodStart(loc, feedbackv1.Interval_INTERVAL_MONTH, now)},
+	var periods []TrustPeriod
+	for _, i := range []feedbackv1.Interval{feedbackv1.Interval_INTERVAL_WEEK, feedbackv1.Interval_INTERVAL_MONTH} {
+		start := periodStart(loc, i, now)
+		periods = append(periods, TrustPeriod{Interval: i, Start: start, Previous: periodAdd(loc, i, start, -1)})
 	}
-	got, cells, err := s.store.CreateSurveyResponse(ctx, r, proof, periods, func(sv Survey) error {
+	got, notices, err := s.store.CreateSurveyResponse(ctx, r, proof, periods, func(sv Survey) error {
 		if sv.State != feedbackv1.Survey_STATE_OPEN {
 			return errSurveyNotOpen
 		}
 		return nil
-	})
+	}, s.trustDropRule(now))
 	if err != nil {
 		return nil, fmt.Errorf("answer survey: %w", err)
 	}
-	s.checkTrustDrops(cells, loc)
+	s.sendTrustNotices(notices)
 	return responseToProto(got), nil
 }
 

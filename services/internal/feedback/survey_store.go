@@ -46,8 +46,15 @@ type SurveyStore interface {
 	// (read in the same transaction), counts it in the survey's
 	// ResponseCount and adds its contribution to the Trust-Index cells of
 	// its area and of the whole agency for each of periods, all in one
-	// transaction. It returns the stored answer and those cells as they
-	// are after it.
+	// transaction.
+	//
+	// When drop is not nil, that transaction also asks it about each cell
+	// the answer changed, as the cell is after the answer, and the cell of
+	// the same area and interval for the period before (TrustPeriod.
+	// Previous). A notice drop returns is recorded as pending, unless a
+	// notice of its cell was recorded before (pending or done), so that a
+	// crash after the answer commits cannot lose it. CreateSurveyResponse
+	// returns the stored answer and the notices it recorded.
 	//
 	// proof says who may answer: for a DeviceToken, errs.AlreadyExists
 	// when that token already answered the survey (the store keeps only a
@@ -56,7 +63,7 @@ type SurveyStore interface {
 	// errs.FailedPrecondition when it was used or has expired at
 	// proof.Now; the answer's Area is then the invitation's, and the
 	// invitation is used up. errs.NotFound when the survey does not exist.
-	CreateSurveyResponse(ctx context.Context, r SurveyResponse, proof ResponseProof, periods []TrustPeriod, check func(Survey) error) (SurveyResponse, []TrustCell, error)
+	CreateSurveyResponse(ctx context.Context, r SurveyResponse, proof ResponseProof, periods []TrustPeriod, check func(Survey) error, drop TrustDropRule) (SurveyResponse, []TrustNotice, error)
 	// SurveyResponse returns an answer, or errs.NotFound.
 	SurveyResponse(ctx context.Context, k SurveyResponseKey) (SurveyResponse, error)
 	// ListSurveyResponses lists a survey's answers, newest hour first.
@@ -120,11 +127,19 @@ type ResponseProof struct {
 	Now time.Time
 }
 
-// TrustPeriod is one period an answer falls in.
+// TrustPeriod is one period an answer falls in: its interval and start,
+// and the start of the period before it, which a drop is measured against.
 type TrustPeriod struct {
 	Interval feedbackv1.Interval
 	Start    time.Time
+	Previous time.Time
 }
+
+// TrustDropRule tells whether the Trust Index of cur fell sharply from prev,
+// the same cell one period earlier, and returns the notice to record. It
+// runs inside the store's transaction, possibly more than once: it must
+// only read its arguments.
+type TrustDropRule func(cur, prev TrustCell) (TrustNotice, bool)
 
 // TrustCellKey identifies one Trust-Index aggregate: an agency's area ("" for
 // the whole agency), an interval, and the start of a period in the

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// trustNoticeTimeout bounds one round of drop checks and notices.
+// trustNoticeTimeout bounds the first attempt at the notices of one answer.
 const trustNoticeTimeout = 30 * time.Second
 
 // TrustNotice is the notice of one drop, kept until it is sent. It holds
@@ -22,12 +22,10 @@ type TrustNotice struct {
 }
 
 // TrustNoticeStore keeps the notices of Trust-Index drops: a cell takes
-// one notice ever, pending until it is sent or given up.
+// one notice ever, recorded as pending by the answer that found the drop
+// (SurveyStore.CreateSurveyResponse) and pending until it is sent or given
+// up.
 type TrustNoticeStore interface {
-	// AddTrustNotice records n as pending and reports true, unless a
-	// notice of n.Cell was recorded before (pending or done): then it
-	// stores nothing and reports false.
-	AddTrustNotice(ctx context.Context, n TrustNotice) (bool, error)
 	// PendingTrustNotices returns the notices recorded and not done.
 	PendingTrustNotices(ctx context.Context) ([]TrustNotice, error)
 	// TrustNoticeDone records that the notice of cell k was sent or given
@@ -36,13 +34,45 @@ type TrustNoticeStore interface {
 	TrustNoticeDone(ctx context.Context, k TrustCellKey) error
 }
 
-// checkTrustDrops looks, after an answer has committed, for sharp falls of
-// the Trust Index in the cells it changed, and notifies each once. It
-// runs apart from the answer, which never waits for it nor fails with
-// it, and with a context of its own: nothing of the anonymous call (its
-// metadata, its request id) reaches the notifier. Close waits for it.
-func (s *Service) checkTrustDrops(cells []TrustCell, loc *time.Location) {
-	if s.notifier == nil || len(cells) == 0 {
+// trustDropRule is the rule an answer's transaction applies to each cell
+// it changed, or nil when there is no one to notify: a cell and the period
+// before it both have at least k respondents and the score fell by more
+// than Config.TrustDropPoints. now is when the answer came.
+func (s *Service) trustDropRule(now time.Time) TrustDropRule {
+	if s.notifier == nil {
+		return nil
+	}
+	k, points := s.cfg.MinCellSize, s.cfg.TrustDropPoints
+	since := now.UTC().Truncate(time.Hour)
+	return func(cur, prev TrustCell) (TrustNotice, bool) {
+		score, ok := trustScore(cur, k)
+		if !ok {
+			return TrustNotice{}, false
+		}
+		prevScore, ok := trustScore(prev, k)
+		if !ok || prevScore-score <= points {
+			return TrustNotice{}, false
+		}
+		return TrustNotice{
+			Cell: cur.TrustCellKey,
+			Drop: TrustDrop{
+				Agency: agencyResource(cur.Agency), Area: cur.Area, Interval: cur.Interval,
+				PeriodStart: cur.Start, PreviousStart: prev.Start,
+				Score: score, PreviousScore: prevScore, Responses: cur.N,
+			},
+			Since: since,
+		}, true
+	}
+}
+
+// sendTrustNotices makes the first attempt at the notices an answer
+// recorded. It runs apart from the answer, which never waits for it nor
+// fails with it, and with a context of its own: nothing of the anonymous
+// call (its metadata, its request id) reaches the notifier. A notice that
+// fails (Alerts down or slow) stays pending, and RetryTrustNotices sends
+// it later, in this process or the next. Close waits for it.
+func (s *Service) sendTrustNotices(notices []TrustNotice) {
+	if len(notices) == 0 {
 		return
 	}
 	s.sv.notices.Add(1)
@@ -50,61 +80,8 @@ func (s *Service) checkTrustDrops(cells []TrustCell, loc *time.Location) {
 		defer s.sv.notices.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), trustNoticeTimeout)
 		defer cancel()
-		s.checkTrustDropsNow(ctx, cells, loc)
+		for _, n := range notices {
+			s.sendTrustNotice(ctx, n)
+		}
 	}()
-}
-
-// checkTrustDropsNow notifies the drops ending in cells: a cell and the
-// period before it both have at least k respondents, the score fell by
-// more than Config.TrustDropPoints, and no notice of the cell was
-// recorded yet. The periods before are read at once, and only for cells
-// with a score.
-//
-// Each notice is recorded as pending before it is sent, and marked done
-// only once the notifier took it: one that fails (Alerts down or slow)
-// stays pending, and RetryTrustNotices sends it later, in this process or
-// the next.
-func (s *Service) checkTrustDropsNow(ctx context.Context, cells []TrustCell, loc *time.Location) {
-	k := s.cfg.MinCellSize
-	var scored []TrustCell
-	var prevKeys []TrustCellKey
-	for _, c := range cells {
-		if _, ok := trustScore(c, k); ok {
-			prev := c.TrustCellKey
-			prev.Start = periodAdd(loc, c.Interval, c.Start, -1)
-			scored, prevKeys = append(scored, c), append(prevKeys, prev)
-		}
-	}
-	if len(scored) == 0 {
-		return
-	}
-	prevs, err := s.store.TrustCells(ctx, prevKeys)
-	if err != nil {
-		s.log.WarnContext(ctx, "trust drop check failed", "agency", scored[0].Agency, "error", err)
-		return
-	}
-	for i, cur := range scored {
-		score, _ := trustScore(cur, k)
-		prevScore, ok := trustScore(prevs[i], k)
-		if !ok || prevScore-score <= s.cfg.TrustDropPoints {
-			continue
-		}
-		n := TrustNotice{
-			Cell: cur.TrustCellKey,
-			Drop: TrustDrop{
-				Agency: agencyResource(cur.Agency), Area: cur.Area, Interval: cur.Interval,
-				PeriodStart: cur.Start, PreviousStart: prevKeys[i].Start,
-				Score: score, PreviousScore: prevScore, Responses: cur.N,
-			},
-			Since: s.now().UTC().Truncate(time.Hour),
-		}
-		added, err := s.store.AddTrustNotice(ctx, n)
-		if err != nil {
-			s.log.WarnContext(ctx, "trust drop notice not recorded", "agency", cur.Agency, "area", cur.Area, "error", err)
-		}
-		if err != nil || !added {
-			continue
-		}
-		s.sendTrustNotice(ctx, n)
-	}
 }

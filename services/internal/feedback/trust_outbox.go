@@ -10,11 +10,12 @@ import (
 )
 
 // Retrying the notices of Trust-Index drops. A notice is recorded as
-// pending in the same store as the index before it is first sent, so a
-// notifier that fails (Alerts down, slow or refusing) loses nothing: the
-// process retries it with backoff, and a process started later sends what
-// the last one left. The notifier's request id makes a notice sent twice
-// (sent, then its acknowledgement lost) raise one alert.
+// pending in the transaction of the answer that found the drop, before it
+// is first sent, so that neither a crash nor a notifier that fails (Alerts
+// down, slow or refusing) loses it: the process retries it with backoff,
+// and a process started later sends what the last one left. The
+// notifier's request id makes a notice sent twice (sent, then its
+// acknowledgement lost) raise one alert.
 
 // TrustNoticeRetryInterval is how often RetryTrustNotices should run.
 const TrustNoticeRetryInterval = time.Minute

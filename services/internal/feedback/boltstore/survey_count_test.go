@@ -33,7 +33,7 @@ func answerCountSurvey(t *testing.T, s *Store, id, device string) {
 	t.Helper()
 	r := feedback.SurveyResponse{Agency: "metro", Survey: "gen", ID: id, CreateTime: time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)}
 	proof := feedback.ResponseProof{DeviceToken: device}
-	if _, _, err := s.CreateSurveyResponse(t.Context(), r, proof, nil, func(feedback.Survey) error { return nil }); err != nil {
+	if _, _, err := s.CreateSurveyResponse(t.Context(), r, proof, nil, func(feedback.Survey) error { return nil }, nil); err != nil {
 		t.Fatalf("answer %s: %v", id, err)
 	}
 }

@@ -55,7 +55,7 @@ func deviceHash(key []byte, survey feedback.SurveyKey, token string) []byte {
 // encoded before its write is queued, and again inside only when an
 // invitation gives it another area; the survey's record is read, not
 // written, since its count of answers has a key of its own.
-func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyResponse, proof feedback.ResponseProof, periods []feedback.TrustPeriod, check func(feedback.Survey) error) (feedback.SurveyResponse, []feedback.TrustCell, error) {
+func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyResponse, proof feedback.ResponseProof, periods []feedback.TrustPeriod, check func(feedback.Survey) error, drop feedback.TrustDropRule) (feedback.SurveyResponse, []feedback.TrustNotice, error) {
 	if r.ID == "" {
 		return feedback.SurveyResponse{}, nil, fmt.Errorf("create survey response: id is required: %w", errs.InvalidArgument)
 	}
@@ -67,10 +67,10 @@ func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyRespo
 	}
 	key, timeKey := responseKey(r.Key()), responseTimeKey(r)
 	var out feedback.SurveyResponse
-	var cells []feedback.TrustCell
+	var notices []feedback.TrustNotice
 	sk := feedback.SurveyKey{Agency: r.Agency, Survey: r.Survey}
 	err = s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		out, cells = r, nil
+		out, notices = r, nil
 		sv, err := loadSurvey(tx, sk)
 		if err != nil {
 			return err
@@ -101,14 +101,14 @@ func (s *Store) CreateSurveyResponse(ctx context.Context, r feedback.SurveyRespo
 			return err
 		}
 		if out.Trust != nil {
-			cells, err = addTrust(tx, sv.Agency, out.Area, periods, *out.Trust)
+			notices, err = addTrust(tx, sv.Agency, out.Area, periods, *out.Trust, drop)
 		}
 		return err
 	})
 	if err != nil {
 		return feedback.SurveyResponse{}, nil, err
 	}
-	return out, cells, nil
+	return out, notices, nil
 }
 
 // spendProof checks and uses up what entitles r to answer: a device's
@@ -150,14 +150,17 @@ func (s *Store) spendProof(tx *bbolt.Tx, sk feedback.SurveyKey, r *feedback.Surv
 }
 
 // addTrust adds a respondent's contribution to the cells of area (when not
-// empty) and of the whole agency for each period, and returns them.
-func addTrust(tx *bbolt.Tx, agency, area string, periods []feedback.TrustPeriod, c feedback.TrustContribution) ([]feedback.TrustCell, error) {
+// empty) and of the whole agency for each period. When drop is not nil, it
+// asks drop about each of those cells and the cell of the period before,
+// and records the notices it returns (recordTrustNotice); it returns the
+// notices recorded.
+func addTrust(tx *bbolt.Tx, agency, area string, periods []feedback.TrustPeriod, c feedback.TrustContribution, drop feedback.TrustDropRule) ([]feedback.TrustNotice, error) {
 	areas := []string{""}
 	if area != "" {
 		areas = append(areas, area)
 	}
 	b := tx.Bucket(bucketTrustCells)
-	var out []feedback.TrustCell
+	var out []feedback.TrustNotice
 	for _, a := range areas {
 		for _, p := range periods {
 			cell := feedback.TrustCell{TrustCellKey: feedback.TrustCellKey{Agency: agency, Area: a, Interval: p.Interval, Start: p.Start}}
@@ -177,7 +180,25 @@ func addTrust(tx *bbolt.Tx, agency, area string, periods []feedback.TrustPeriod,
 			if err := b.Put(k, encodeCell(cell)); err != nil {
 				return nil, err
 			}
-			out = append(out, cell)
+			if drop == nil {
+				continue
+			}
+			prev := feedback.TrustCell{TrustCellKey: cell.TrustCellKey}
+			prev.Start = p.Previous
+			if err := decodeCell(b.Get(trustKey(prev.TrustCellKey)), &prev); err != nil {
+				return nil, err
+			}
+			n, ok := drop(cell, prev)
+			if !ok {
+				continue
+			}
+			added, err := recordTrustNotice(tx, n)
+			if err != nil {
+				return nil, err
+			}
+			if added {
+				out = append(out, n)
+			}
 		}
 	}
 	return out, nil

@@ -76,23 +76,20 @@ func decodeTrustNotice(raw []byte) (feedback.TrustNotice, error) {
 	}, nil
 }
 
-// AddTrustNotice implements feedback.TrustNoticeStore.
-func (s *Store) AddTrustNotice(ctx context.Context, n feedback.TrustNotice) (bool, error) {
+// recordTrustNotice records n as pending in trust_drops and reports true,
+// unless a notice of n.Cell was recorded before (pending or done): then it
+// stores nothing and reports false.
+func recordTrustNotice(tx *bbolt.Tx, n feedback.TrustNotice) (bool, error) {
+	b := tx.Bucket(bucketTrustDrops)
+	key := trustKey(n.Cell)
+	if b.Get(key) != nil {
+		return false, nil
+	}
 	raw, err := encodeTrustNotice(n)
 	if err != nil {
 		return false, err
 	}
-	var added bool
-	err = s.db.Update(ctx, func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketTrustDrops)
-		key := trustKey(n.Cell)
-		added = b.Get(key) == nil
-		if !added {
-			return nil
-		}
-		return b.Put(key, raw)
-	})
-	return added, err
+	return true, b.Put(key, raw)
 }
 
 // PendingTrustNotices implements feedback.TrustNoticeStore. It reads the

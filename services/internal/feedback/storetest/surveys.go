@@ -169,7 +169,7 @@ func testDeviceOnce(t *testing.T, s feedback.Store) {
 	ctx := t.Context()
 	mustOpenSurvey(t, s, testSurvey("gen", feedbackv1.Survey_KIND_GENERAL))
 	proof := feedback.ResponseProof{DeviceToken: "device-token-0123456789", Now: surveyT0}
-	got, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r1"), proof, nil, svAcceptOpen)
+	got, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r1"), proof, nil, svAcceptOpen, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,17 +182,17 @@ func testDeviceOnce(t *testing.T, s feedback.Store) {
 	if d := cmp.Diff(want, stored); d != "" {
 		t.Fatalf("stored answer (-want +got):\n%s", d)
 	}
-	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r2"), proof, nil, svAcceptOpen)
+	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r2"), proof, nil, svAcceptOpen, nil)
 	svWantIs(t, "second answer from the device", err, errs.AlreadyExists)
 	other := proof
 	other.DeviceToken = "another-device-token-42"
-	if _, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r3"), other, nil, svAcceptOpen); err != nil {
+	if _, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r3"), other, nil, svAcceptOpen, nil); err != nil {
 		t.Fatalf("another device: %v", err)
 	}
 	mustOpenSurvey(t, s, testSurvey("gen2", feedbackv1.Survey_KIND_GENERAL))
 	r := generalAnswer("r4")
 	r.Survey = "gen2"
-	if _, _, err := s.CreateSurveyResponse(ctx, r, proof, nil, svAcceptOpen); err != nil {
+	if _, _, err := s.CreateSurveyResponse(ctx, r, proof, nil, svAcceptOpen, nil); err != nil {
 		t.Fatalf("same device, another survey: %v", err)
 	}
 	sv, err := s.Survey(ctx, feedback.SurveyKey{Agency: "metro", Survey: "gen"})
@@ -217,12 +217,12 @@ func testDeviceOnce(t *testing.T, s feedback.Store) {
 	svWantIs(t, "list of a missing survey", err, errs.NotFound)
 	closed := errors.New("closed")
 	other.DeviceToken = "third-device-token-4242"
-	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r5"), other, nil, func(feedback.Survey) error { return closed })
+	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r5"), other, nil, func(feedback.Survey) error { return closed }, nil)
 	if err != closed {
 		t.Fatalf("check refusing: %v", err)
 	}
 	// The refused answer used nothing up.
-	if _, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r5"), other, nil, svAcceptOpen); err != nil {
+	if _, _, err := s.CreateSurveyResponse(ctx, generalAnswer("r5"), other, nil, svAcceptOpen, nil); err != nil {
 		t.Fatalf("after a refused answer: %v", err)
 	}
 }
@@ -249,17 +249,17 @@ func testInvitations(t *testing.T, s feedback.Store) {
 	at := func(tok string, now time.Time) feedback.ResponseProof {
 		return feedback.ResponseProof{InvitationToken: tok, Now: now}
 	}
-	_, _, err := s.CreateSurveyResponse(ctx, answer("pc", "x1"), at("tok-unknown", surveyT0), nil, svAcceptOpen)
+	_, _, err := s.CreateSurveyResponse(ctx, answer("pc", "x1"), at("tok-unknown", surveyT0), nil, svAcceptOpen, nil)
 	svWantIs(t, "unknown token", err, errs.NotFound)
-	_, _, err = s.CreateSurveyResponse(ctx, answer("pc2", "x2"), at("tok-a", surveyT0), nil, svAcceptOpen)
+	_, _, err = s.CreateSurveyResponse(ctx, answer("pc2", "x2"), at("tok-a", surveyT0), nil, svAcceptOpen, nil)
 	svWantIs(t, "token of another survey", err, errs.NotFound)
-	_, _, err = s.CreateSurveyResponse(ctx, answer("pc", "x3"), at("tok-b", expire), nil, svAcceptOpen)
+	_, _, err = s.CreateSurveyResponse(ctx, answer("pc", "x3"), at("tok-b", expire), nil, svAcceptOpen, nil)
 	svWantIs(t, "expired token", err, errs.FailedPrecondition)
-	got, _, err := s.CreateSurveyResponse(ctx, answer("pc", "x4"), at("tok-a", expire.Add(-time.Second)), nil, svAcceptOpen)
+	got, _, err := s.CreateSurveyResponse(ctx, answer("pc", "x4"), at("tok-a", expire.Add(-time.Second)), nil, svAcceptOpen, nil)
 	if err != nil || got.Area != "harbor" {
 		t.Fatalf("answer: %+v %v, want area harbor from the invitation", got, err)
 	}
-	_, _, err = s.CreateSurveyResponse(ctx, answer("pc", "x5"), at("tok-a", surveyT0), nil, svAcceptOpen)
+	_, _, err = s.CreateSurveyResponse(ctx, answer("pc", "x5"), at("tok-a", surveyT0), nil, svAcceptOpen, nil)
 	svWantIs(t, "used token", err, errs.FailedPrecondition)
 }
 
@@ -287,7 +287,7 @@ func testContactEvents(t *testing.T, s feedback.Store) {
 		t.Fatalf("retry: %+v %q %v, want e1 with the first sealed token", again, sealed, err)
 	}
 	// The retry issued no second invitation.
-	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r"), feedback.ResponseProof{InvitationToken: "tok-2", Now: surveyT0}, nil, svAcceptOpen)
+	_, _, err = s.CreateSurveyResponse(ctx, generalAnswer("r"), feedback.ResponseProof{InvitationToken: "tok-2", Now: surveyT0}, nil, svAcceptOpen, nil)
 	svWantIs(t, "retry's token", err, errs.NotFound)
 
 	suppressed := e2

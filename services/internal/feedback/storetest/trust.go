@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,8 +18,8 @@ func testTrustCells(t *testing.T, s feedback.Store) {
 	week := surveyT0.Truncate(24 * time.Hour)
 	month := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	periods := []feedback.TrustPeriod{
-		{Interval: feedbackv1.Interval_INTERVAL_WEEK, Start: week},
-		{Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: month},
+		{Interval: feedbackv1.Interval_INTERVAL_WEEK, Start: week, Previous: week.AddDate(0, 0, -7)},
+		{Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: month, Previous: month.AddDate(0, -1, 0)},
 	}
 	key := func(area string, i feedbackv1.Interval, start time.Time) feedback.TrustCellKey {
 		return feedback.TrustCellKey{Agency: "metro", Area: area, Interval: i, Start: start}
@@ -32,30 +34,52 @@ func testTrustCells(t *testing.T, s feedback.Store) {
 		{"north", 50, [5]float64{6, 4, 0, 0, 0}, [5]bool{true, true}},
 		{"", 30, [5]float64{0, 3, 0, 0, 0}, [5]bool{false, true}},
 	}
+	// asked records what the drop rule is shown: each cell the answer
+	// changed, as it is after the answer, beside the period before.
+	type pair struct{ cur, prev feedback.TrustCell }
+	var asked []pair
+	rule := func(cur, prev feedback.TrustCell) (feedback.TrustNotice, bool) {
+		asked = append(asked, pair{cur, prev})
+		return feedback.TrustNotice{}, false
+	}
 	for i, a := range answers {
 		r := generalAnswer("r" + string(rune('a'+i)))
 		r.Area = a.area
 		r.Trust = &feedback.TrustContribution{Score: a.score, Rated: a.rated, Dimensions: a.dims}
 		proof := feedback.ResponseProof{DeviceToken: "device-token-number-" + string(rune('a'+i)), Now: surveyT0}
-		_, cells, err := s.CreateSurveyResponse(ctx, r, proof, periods, svAcceptOpen)
-		if err != nil {
-			t.Fatal(err)
+		asked = nil
+		_, notices, err := s.CreateSurveyResponse(ctx, r, proof, periods, svAcceptOpen, rule)
+		if err != nil || len(notices) != 0 {
+			t.Fatalf("answer %d: %d notices (%v), want none", i, len(notices), err)
 		}
-		if want := 2 * len(periods); a.area == "" {
+		want := 2 * len(periods)
+		if a.area == "" {
 			want = len(periods)
-			if len(cells) != want {
-				t.Fatalf("answer %d changed %d cells, want %d", i, len(cells), want)
+		}
+		if len(asked) != want {
+			t.Fatalf("answer %d: rule asked about %d cells, want %d", i, len(asked), want)
+		}
+		for _, p := range asked {
+			prev := p.cur.TrustCellKey
+			prev.Start = prev.Start.AddDate(0, 0, -7)
+			if p.cur.Interval == feedbackv1.Interval_INTERVAL_MONTH {
+				prev.Start = month.AddDate(0, -1, 0)
 			}
-		} else if len(cells) != want {
-			t.Fatalf("answer %d changed %d cells, want %d", i, len(cells), want)
+			if p.prev.TrustCellKey != prev || p.prev.N != 0 {
+				t.Fatalf("answer %d: cell %+v compared with %+v, want the empty %+v", i, p.cur.TrustCellKey, p.prev, prev)
+			}
+			if p.cur.Area == a.area && p.cur.Interval == feedbackv1.Interval_INTERVAL_WEEK && p.cur.Sum < a.score {
+				t.Fatalf("answer %d: rule shown %+v, before the answer was added", i, p.cur)
+			}
 		}
 	}
 	// An answer without a score changes no cell.
 	r := generalAnswer("plain")
 	r.Trust = nil
-	_, cells, err := s.CreateSurveyResponse(ctx, r, feedback.ResponseProof{DeviceToken: "device-token-without-score", Now: surveyT0}, periods, svAcceptOpen)
-	if err != nil || len(cells) != 0 {
-		t.Fatalf("answer without a score: %d cells (%v), want none", len(cells), err)
+	asked = nil
+	_, _, err := s.CreateSurveyResponse(ctx, r, feedback.ResponseProof{DeviceToken: "device-token-without-score", Now: surveyT0}, periods, svAcceptOpen, rule)
+	if err != nil || len(asked) != 0 {
+		t.Fatalf("answer without a score: rule asked about %d cells (%v), want none", len(asked), err)
 	}
 
 	keys := []feedback.TrustCellKey{
@@ -80,26 +104,56 @@ func testTrustCells(t *testing.T, s feedback.Store) {
 		t.Fatalf("cells (-want +got):\n%s", d)
 	}
 
-	testTrustNotices(t, s, keys[0], keys[1])
+	testTrustNotices(t, s, periods, keys[0], keys[1])
 }
 
-// testTrustNotices records notices of two cells: each cell takes one,
-// pending until done, and none after.
-func testTrustNotices(t *testing.T, s feedback.Store, a, b feedback.TrustCellKey) {
+// testTrustNotices answers with a drop rule that finds drops in the cells
+// of flagged: a notice is recorded in the answer's transaction, each cell
+// takes one, pending until done, and none after; an answer refused
+// records none.
+func testTrustNotices(t *testing.T, s feedback.Store, periods []feedback.TrustPeriod, a, b feedback.TrustCellKey) {
 	ctx := t.Context()
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
 	}
-	notice := func(k feedback.TrustCellKey, score float64) feedback.TrustNotice {
+	notice := func(k feedback.TrustCellKey, prevStart time.Time, score float64, n int64) feedback.TrustNotice {
 		return feedback.TrustNotice{
 			Cell: k,
 			Drop: feedback.TrustDrop{
 				Agency: "agencies/" + k.Agency, Area: k.Area, Interval: k.Interval,
-				PeriodStart: k.Start.In(ny), PreviousStart: k.Start.AddDate(0, 0, -7).In(ny),
-				Score: score, PreviousScore: 80, Responses: 12,
+				PeriodStart: k.Start.In(ny), PreviousStart: prevStart.In(ny),
+				Score: score, PreviousScore: 80, Responses: n,
 			},
 			Since: surveyT0.Truncate(time.Hour),
+		}
+	}
+	answered := 0
+	// answer answers in the area north with a rule that finds a drop to
+	// score in the cells of flagged, and returns the notices recorded.
+	answer := func(score float64, check func(feedback.Survey) error, flagged ...feedback.TrustCellKey) ([]feedback.TrustNotice, error) {
+		t.Helper()
+		answered++
+		r := generalAnswer("notice-" + string(rune('a'+answered)))
+		r.Area = "north"
+		r.Trust = &feedback.TrustContribution{Score: score}
+		proof := feedback.ResponseProof{DeviceToken: "device-token-notice-" + string(rune('a'+answered)), Now: surveyT0}
+		rule := func(cur, prev feedback.TrustCell) (feedback.TrustNotice, bool) {
+			if !slices.Contains(flagged, cur.TrustCellKey) {
+				return feedback.TrustNotice{}, false
+			}
+			return notice(cur.TrustCellKey, prev.Start, score, cur.N), true
+		}
+		_, notices, err := s.CreateSurveyResponse(ctx, r, proof, periods, check, rule)
+		return notices, err
+	}
+	less := func(x, y feedback.TrustNotice) bool {
+		return x.Cell.Area+x.Cell.Interval.String() < y.Cell.Area+y.Cell.Interval.String()
+	}
+	same := func(what string, want, got []feedback.TrustNotice) {
+		t.Helper()
+		if d := cmp.Diff(want, got, cmpopts.SortSlices(less), cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("%s (-want +got):\n%s", what, d)
 		}
 	}
 	pending := func(what string, want ...feedback.TrustNotice) {
@@ -108,38 +162,59 @@ func testTrustNotices(t *testing.T, s feedback.Store, a, b feedback.TrustCellKey
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		less := func(x, y feedback.TrustNotice) bool {
-			return x.Cell.Area+x.Cell.Interval.String() < y.Cell.Area+y.Cell.Interval.String()
-		}
-		if d := cmp.Diff(want, got, cmpopts.SortSlices(less), cmpopts.EquateEmpty()); d != "" {
-			t.Fatalf("%s: pending (-want +got):\n%s", what, d)
-		}
+		same(what+": pending", want, got)
 		// The periods keep their offset from UTC, which names their days.
 		for _, n := range got {
-			if _, off := n.Drop.PeriodStart.Zone(); n.Cell == a && off != -4*3600 && off != -5*3600 {
+			if _, off := n.Drop.PeriodStart.Zone(); off != -4*3600 && off != -5*3600 {
 				t.Fatalf("%s: period start %v lost its offset", what, n.Drop.PeriodStart)
 			}
 		}
 	}
-	pending("none yet")
-	for i, wantNew := range []bool{true, false} {
-		added, err := s.AddTrustNotice(ctx, notice(a, 60-float64(i)))
-		if err != nil || added != wantNew {
-			t.Fatalf("add %d: %v %v, want %v", i, added, err, wantNew)
+	prevStart := func(k feedback.TrustCellKey) time.Time {
+		for _, p := range periods {
+			if p.Interval == k.Interval {
+				return p.Previous
+			}
 		}
+		t.Fatalf("no period of %v", k.Interval)
+		return time.Time{}
 	}
-	if added, err := s.AddTrustNotice(ctx, notice(b, 50)); err != nil || !added {
-		t.Fatalf("add another cell: %v %v", added, err)
+
+	pending("none yet")
+	// a's week cell holds 2 answers before these, b's month cell 3.
+	first := notice(a, prevStart(a), 60, 3)
+	got, err := answer(60, svAcceptOpen, a)
+	if err != nil {
+		t.Fatal(err)
 	}
-	pending("two recorded", notice(a, 60), notice(b, 50))
+	same("first drop: recorded", []feedback.TrustNotice{first}, got)
+	pending("first drop", first)
+
+	second := notice(b, prevStart(b), 59, 5)
+	got, err = answer(59, svAcceptOpen, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("a again and b: recorded", []feedback.TrustNotice{second}, got)
+	pending("a again and b", first, second)
+
 	if err := s.TrustNoticeDone(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	pending("one done", notice(b, 50))
-	if added, err := s.AddTrustNotice(ctx, notice(a, 40)); err != nil || added {
-		t.Fatalf("add to a cell done: %v %v, want false", added, err)
+	pending("a done", second)
+	if got, err := answer(40, svAcceptOpen, a); err != nil || len(got) != 0 {
+		t.Fatalf("a drop in a cell done: recorded %v (%v), want none", got, err)
 	}
-	pending("after adding to a cell done", notice(b, 50))
+	pending("after a drop in a cell done", second)
+
+	// A refused answer stores nothing, its notices neither.
+	refused := errors.New("survey refused")
+	flagged := feedback.TrustCellKey{Agency: a.Agency, Area: "north", Interval: feedbackv1.Interval_INTERVAL_MONTH, Start: b.Start}
+	if _, err := answer(10, func(feedback.Survey) error { return refused }, flagged); !errors.Is(err, refused) {
+		t.Fatalf("refused answer: %v, want %v", err, refused)
+	}
+	pending("after a refused answer", second)
+
 	if err := s.TrustNoticeDone(ctx, b); err != nil {
 		t.Fatal(err)
 	}
