@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"google.golang.org/grpc"
@@ -29,7 +30,9 @@ const (
 // to share it with unary calls, enough subscribers would make every other
 // REST call wait. The pool opens connections as streams need them, each
 // carrying at most perConn streams, and refuses a stream with UNAVAILABLE
-// (503) once maxConns are full.
+// (503) once maxConns are full. When streams end, it keeps one connection
+// without streams for the next and closes any other, so that a burst of
+// subscribers leaves no connections behind.
 type streamPool struct {
 	dial     func() (*grpc.ClientConn, error)
 	perConn  int
@@ -79,13 +82,25 @@ func (p *streamPool) acquire() (*grpc.ClientConn, func(), error) {
 	}
 	pc.streams++
 	var once sync.Once
-	return pc.cc, func() {
-		once.Do(func() {
-			p.mu.Lock()
-			pc.streams--
-			p.mu.Unlock()
-		})
-	}, nil
+	return pc.cc, func() { once.Do(func() { p.release(pc) }) }, nil
+}
+
+// release gives back pc's room for one stream. A connection left without
+// streams is closed unless it is the pool's only such connection.
+func (p *streamPool) release(pc *pooledConn) {
+	p.mu.Lock()
+	pc.streams--
+	idle := pc.streams == 0 && slices.ContainsFunc(p.conns, func(c *pooledConn) bool {
+		return c != pc && c.streams == 0
+	})
+	if idle {
+		p.conns = slices.DeleteFunc(p.conns, func(c *pooledConn) bool { return c == pc })
+	}
+	p.mu.Unlock()
+	if idle {
+		// Closing waits for nothing: the connection carries no call.
+		_ = pc.cc.Close()
+	}
 }
 
 // close closes the pool's connections; streams still on them end.

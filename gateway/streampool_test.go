@@ -83,14 +83,32 @@ func TestStreamPoolKeepsUnaryCallsFlowing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a stream after one ended: %v", err)
 	}
-	again()
-	for _, c := range cancels[1:] {
-		c()
-	}
 	pool.mu.Lock()
 	n := len(pool.conns)
 	pool.mu.Unlock()
 	if n != 2 {
 		t.Fatalf("the pool opened %d connections, want 2", n)
 	}
+	again()
+	for _, c := range cancels[1:] {
+		c()
+	}
+	// Once every stream has ended, one connection stays for the next.
+	for range 100 {
+		pool.mu.Lock()
+		n = len(pool.conns)
+		pool.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n != 1 {
+		t.Fatalf("the pool keeps %d connections without streams, want 1", n)
+	}
+	cancel, err := watch()
+	if err != nil {
+		t.Fatalf("a stream on the connection kept: %v", err)
+	}
+	cancel()
 }
