@@ -51,7 +51,7 @@ func TestConcurrentWritesAndSearches(t *testing.T) {
 			r := rand.New(rand.NewPCG(uint64(s), 2))
 			for range ops {
 				q := randomText(r, 1+r.IntN(2))
-				hits, total := ix.Search(q, Query{Limit: 5, Allow: func(id, _ string) bool { return len(id) > 0 }})
+				hits, total := ix.Search(q, Query{Limit: 5, AllowGroup: func(group string) bool { return len(group) > 0 }})
 				if len(hits) > total {
 					errs <- fmt.Errorf("Search(%q): %d hits but total %d", q, len(hits), total)
 					return

@@ -44,10 +44,9 @@
 // of up to 50 terms, most frequent first, the word itself always among them.
 // Documents are scored with BM25 (k1 1.2, b 0.75) over field-weighted term
 // frequencies and lengths (a simplified BM25F); a term that only starts with
-// the last query word counts half. The best document of each group that
-// the caller's Allow filter accepts stands for the group; Allow is asked
-// about a group's best document first and about the rest only when it
-// refuses that one, so a search costs about one call per matching group.
+// the last query word counts half. The best document of each group stands
+// for the group, and the caller's AllowGroup filter is asked once about
+// each group with a match.
 // Groups are ordered by score, then by group, so pages are stable.
 //
 // Searches run in parallel under a read lock; writes take the lock alone and

@@ -2,54 +2,12 @@ package textindex
 
 import "slices"
 
-// best returns, of each allowed group, its best allowed candidate (the
-// lowest document id on a tie). allowGroup is asked once about each group;
-// allow about each remaining group's best candidate first, and about the
-// rest of a group only when that one is refused, so a search asks it about
-// roughly one document per group instead of every candidate.
-func (ix *Index) best(sc *scratch, cands []uint32, allowGroup func(group string) bool, allow func(docID, group string) bool) []groupHit {
-	seen, refused, redone := sc.beginGroups(len(ix.groupNames))
-	res := ix.bestOf(sc, cands, sc.res[:0], nil, seen)
-	if allowGroup != nil {
-		// A refused group keeps the stamp seen, so allow's second pass
-		// below passes over its documents.
-		kept := res[:0]
-		for _, h := range res {
-			if allowGroup(ix.groupNames[h.group]) {
-				kept = append(kept, h)
-			}
-		}
-		res = kept
-	}
-	if allow != nil {
-		kept := res[:0]
-		for _, h := range res {
-			if allow(ix.meta[h.doc].id, ix.groupNames[h.group]) {
-				kept = append(kept, h)
-			} else {
-				sc.gmark[h.group] = refused
-			}
-		}
-		if len(kept) < len(res) {
-			inRefused := func(d uint32) bool {
-				g := ix.stats[d].group
-				return (sc.gmark[g] == refused || sc.gmark[g] == redone) && allow(ix.meta[d].id, ix.groupNames[g])
-			}
-			kept = ix.bestOf(sc, cands, kept, inRefused, redone)
-		}
-		res = kept
-	}
-	sc.res = res
-	return res
-}
-
-// bestOf appends to res the best candidate of each group among those keep
-// accepts (all when keep is nil), marking groups with stamp in sc.gmark.
-func (ix *Index) bestOf(sc *scratch, cands []uint32, res []groupHit, keep func(uint32) bool, stamp uint32) []groupHit {
+// best returns the best candidate of each group (the lowest document id on
+// a tie), keeping only the groups allowGroup accepts when it is not nil.
+func (ix *Index) best(sc *scratch, cands []uint32, allowGroup func(group string) bool) []groupHit {
+	stamp := sc.beginGroups(len(ix.groupNames))
+	res := sc.res[:0]
 	for _, d := range cands {
-		if keep != nil && !keep(d) {
-			continue
-		}
 		g := ix.stats[d].group
 		s := sc.acc[d]
 		if sc.gmark[g] != stamp {
@@ -63,6 +21,10 @@ func (ix *Index) bestOf(sc *scratch, cands []uint32, res []groupHit, keep func(u
 			h.doc, h.score = d, s
 		}
 	}
+	if allowGroup != nil {
+		res = slices.DeleteFunc(res, func(h groupHit) bool { return !allowGroup(ix.groupNames[h.group]) })
+	}
+	sc.res = res
 	return res
 }
 

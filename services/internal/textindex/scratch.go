@@ -45,17 +45,17 @@ func (sc *scratch) begin(docs, words int) uint32 {
 	return base
 }
 
-// beginGroups sizes the per-group arrays for groups ids and returns three
-// stamps no earlier search used.
-func (sc *scratch) beginGroups(groups int) (a, b, c uint32) {
+// beginGroups sizes the per-group arrays for groups ids and returns a
+// stamp no earlier search used.
+func (sc *scratch) beginGroups(groups int) uint32 {
 	if len(sc.gmark) < groups {
 		sc.gmark = append(sc.gmark, make([]uint32, groups-len(sc.gmark))...)
 		sc.gidx = append(sc.gidx, make([]int32, groups-len(sc.gidx))...)
 	}
-	if sc.stamp > math.MaxUint32-3 {
+	if sc.stamp == math.MaxUint32 {
 		clear(sc.gmark)
 		sc.stamp = 0
 	}
-	sc.stamp += 3
-	return sc.stamp - 2, sc.stamp - 1, sc.stamp
+	sc.stamp++
+	return sc.stamp
 }

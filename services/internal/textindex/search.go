@@ -16,29 +16,18 @@ const (
 	expansionBoost = 0.5
 )
 
-// Query says which page of results to return and which documents the
-// caller may see.
+// Query says which page of results to return and which groups the caller
+// may see.
 type Query struct {
 	// Limit is the most groups to return; zero or less returns all from
 	// Offset on.
 	Limit int
 	// Offset is the number of groups to skip.
 	Offset int
-	// Allow, when set, filters the matching documents before grouping:
-	// documents it refuses are left out as if absent, and a group whose best
-	// document is refused is represented by its best allowed one. It is
-	// asked about each group's best document, and about the others of a
-	// group only when that one is refused, so it must answer the same for
-	// the same document throughout a search. It runs under the index's read
-	// lock, so it must be cheap and must not call the Index.
-	Allow func(docID, group string) bool
 	// AllowGroup, when set, filters whole groups: a group it refuses is
 	// left out with every document in it. It is asked once about each
-	// group with a matching document, before Allow, and under the same
-	// read lock, so it too must be cheap and must not call the Index. A
-	// filter that depends on the group alone belongs here rather than in
-	// Allow, which would be asked again about each document of a refused
-	// group.
+	// group with a matching document, under the index's read lock, so it
+	// must be cheap and must not call the Index.
 	AllowGroup func(group string) bool
 }
 
@@ -89,7 +78,7 @@ func (ix *Index) Search(query string, q Query) ([]Hit, int) {
 	defer ix.scratch.Put(sc)
 
 	cands := ix.match(sc, groups)
-	res := ix.best(sc, cands, q.AllowGroup, q.Allow)
+	res := ix.best(sc, cands, q.AllowGroup)
 	return ix.page(res, q.Offset, q.Limit), len(res)
 }
 

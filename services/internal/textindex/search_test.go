@@ -150,7 +150,7 @@ func TestSearchRanking(t *testing.T) {
 	}
 }
 
-func TestSearchGroupsAndAllow(t *testing.T) {
+func TestSearchGroupsAndAllowGroup(t *testing.T) {
 	t.Parallel()
 	ix := build(
 		doc{"threads/a", "threads/a", "Noise complaint", "loud music every night"},
@@ -160,19 +160,9 @@ func TestSearchGroupsAndAllow(t *testing.T) {
 		doc{"threads/b/posts/1", "threads/b", "", "noise from the parking garage"},
 		doc{"threads/c", "threads/c", "Hidden", "noise noise noise noise"},
 	)
-	deny := func(ids ...string) func(string, string) bool {
-		return func(id, _ string) bool {
-			for _, d := range ids {
-				if d == id {
-					return false
-				}
-			}
-			return true
-		}
-	}
 	tests := []struct {
 		name      string
-		allow     func(docID, group string) bool
+		allow     func(group string) bool
 		wantDocs  []string
 		wantGroup []string
 	}{
@@ -182,26 +172,20 @@ func TestSearchGroupsAndAllow(t *testing.T) {
 			wantGroup: []string{"threads/c", "threads/a", "threads/b"},
 		},
 		{
-			name:      "a refused best document gives way to the next in its group",
-			allow:     deny("threads/a/posts/1"),
-			wantDocs:  []string{"threads/c", "threads/a", "threads/b/posts/1"},
-			wantGroup: []string{"threads/c", "threads/a", "threads/b"},
-		},
-		{
-			name:      "a group with every document refused is gone",
-			allow:     func(_, group string) bool { return group != "threads/c" },
+			name:      "a refused group is gone with its documents",
+			allow:     func(group string) bool { return group != "threads/c" },
 			wantDocs:  []string{"threads/a/posts/1", "threads/b/posts/1"},
 			wantGroup: []string{"threads/a", "threads/b"},
 		},
 		{
 			name:  "all refused",
-			allow: func(string, string) bool { return false },
+			allow: func(string) bool { return false },
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			hits, total := ix.Search("noise", Query{Allow: tt.allow})
+			hits, total := ix.Search("noise", Query{AllowGroup: tt.allow})
 			if diff := cmp.Diff(tt.wantDocs, docIDs(hits), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("documents mismatch (-want +got):\n%s\nhits: %v", diff, hits)
 			}
@@ -231,94 +215,63 @@ func floodDocs() []doc {
 	}
 }
 
-func TestSearchAsksAllowAboutGroupsBestFirst(t *testing.T) {
-	t.Parallel()
-	ix := build(floodDocs()...)
-	tests := []struct {
-		name   string
-		refuse string
-		want   []string // documents Allow is asked about
-	}{
-		{"each group's best only", "", []string{"p2", "p3", "p5"}},
-		{"a refused best brings the rest of its group", "p5", []string{"p2", "p3", "p5", "p6"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			asked := map[string]bool{}
-			ix.Search("flood", Query{Allow: func(id, _ string) bool { asked[id] = true; return id != tt.refuse }})
-			var got []string
-			for id := range asked {
-				got = append(got, id)
-			}
-			if diff := cmp.Diff(tt.want, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
-				t.Errorf("Allow asked about (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestSearchAllowGroup(t *testing.T) {
 	t.Parallel()
 	ix := build(append(floodDocs(), doc{"p7", "t4", "", "fire"})...)
-	askedGroups, askedDocs := map[string]int{}, map[string]bool{}
+	asked := map[string]int{}
 	hits, total := ix.Search("flood", Query{
-		AllowGroup: func(group string) bool { askedGroups[group]++; return group != "t1" },
-		Allow:      func(id, _ string) bool { askedDocs[id] = true; return id != "p5" },
+		AllowGroup: func(group string) bool { asked[group]++; return group != "t1" },
 	})
-	// t1 is gone whole; t3's best (p5) is refused, so p6 stands for it.
-	if diff := cmp.Diff([]string{"p3", "p6"}, docIDs(hits), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" || total != 2 {
+	// t1 is gone whole; the shorter "flood" stands for t3.
+	if diff := cmp.Diff([]string{"p3", "p5"}, docIDs(hits), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" || total != 2 {
 		t.Errorf("Search total %d, want 2 (-want +got):\n%s", total, diff)
 	}
 	// Each group with a match once; t4 has none.
-	if diff := cmp.Diff(map[string]int{"t1": 1, "t2": 1, "t3": 1}, askedGroups); diff != "" {
+	if diff := cmp.Diff(map[string]int{"t1": 1, "t2": 1, "t3": 1}, asked); diff != "" {
 		t.Errorf("AllowGroup asked (-want +got):\n%s", diff)
-	}
-	// Never about a document of the refused group.
-	if askedDocs["p1"] || askedDocs["p2"] {
-		t.Errorf("Allow asked about documents of a refused group: %v", askedDocs)
 	}
 }
 
-// TestSearchAllowMatchesFilterThenGroup checks Search with Allow against a
-// plain reference: score every document alone, drop the refused ones, keep
-// the best of each group, order by score then group.
-func TestSearchAllowMatchesFilterThenGroup(t *testing.T) {
+// TestSearchMatchesScoreThenGroup checks Search against a plain reference:
+// score every document alone, keep the best of each allowed group, order
+// by score then group. A document's own score comes from a twin index of
+// the same documents, each in a group of its own: grouping does not enter
+// the scores.
+func TestSearchMatchesScoreThenGroup(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(11, 11))
-	ix := New()
+	ix, alone := New(), New()
+	groupOf := map[string]string{}
 	var ids []string
 	for i := range 150 {
 		id := fmt.Sprintf("d%03d", i)
 		ids = append(ids, id)
-		ix.Put(id, fmt.Sprintf("g%02d", r.IntN(25)), Field{Text: randomText(r, 1+r.IntN(3)), Weight: 2}, Field{Text: randomText(r, r.IntN(15))})
+		groupOf[id] = fmt.Sprintf("g%02d", r.IntN(25))
+		fields := []Field{{Text: randomText(r, 1+r.IntN(3)), Weight: 2}, {Text: randomText(r, r.IntN(15))}}
+		ix.Put(id, groupOf[id], fields...)
+		alone.Put(id, id, fields...)
 	}
-	allows := map[string]func(id, group string) bool{
-		"every third document refused": func(id, _ string) bool { return (id[len(id)-1]-'0')%3 != 0 },
-		"some groups refused":          func(_, group string) bool { return group[len(group)-1] != '3' && group != "g10" },
-		"most refused":                 func(id, group string) bool { return id[len(id)-1] == '7' || group == "g01" },
+	allows := map[string]func(group string) bool{
+		"every group":         nil,
+		"some groups refused": func(group string) bool { return group[len(group)-1] != '3' && group != "g10" },
+		"most groups refused": func(group string) bool { return group == "g07" || group == "g01" },
 	}
 	for name, allow := range allows {
 		for _, q := range []string{"p", "police", "car st", "bike", "night fire", "wat", "cafe"} {
-			// Each document's own score, from a search that allows only it.
-			type scored struct {
-				id, group string
-				score     float64
-			}
-			bestOf := map[string]scored{}
-			for _, id := range ids {
-				hits, _ := ix.Search(q, Query{Allow: func(d, _ string) bool { return d == id }})
-				if len(hits) == 0 || !allow(id, hits[0].Group) {
+			own, _ := alone.Search(q, Query{})
+			bestOf := map[string]Hit{}
+			for _, h := range own {
+				g := groupOf[h.DocID]
+				if allow != nil && !allow(g) {
 					continue
 				}
-				h := hits[0]
-				if b, ok := bestOf[h.Group]; !ok || h.Score > b.score || h.Score == b.score && id < b.id {
-					bestOf[h.Group] = scored{id, h.Group, h.Score}
+				if b, ok := bestOf[g]; !ok || h.Score > b.Score || h.Score == b.Score && h.DocID < b.DocID {
+					bestOf[g] = Hit{DocID: h.DocID, Group: g, Score: h.Score}
 				}
 			}
 			var want []Hit
-			for _, s := range bestOf {
-				want = append(want, Hit{DocID: s.id, Group: s.group, Score: s.score})
+			for _, h := range bestOf {
+				want = append(want, h)
 			}
 			slices.SortFunc(want, func(a, b Hit) int {
 				switch {
@@ -329,15 +282,12 @@ func TestSearchAllowMatchesFilterThenGroup(t *testing.T) {
 				}
 				return strings.Compare(a.Group, b.Group)
 			})
-			got, total := ix.Search(q, Query{Allow: allow})
+			got, total := ix.Search(q, Query{AllowGroup: allow})
 			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" || total != len(want) {
 				t.Errorf("%s: Search(%q) total %d, want %d (-want +got):\n%s", name, q, total, len(want), diff)
 			}
-			if name == "some groups refused" { // a filter of groups alone
-				got, total := ix.Search(q, Query{AllowGroup: func(group string) bool { return allow("", group) }})
-				if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" || total != len(want) {
-					t.Errorf("%s as AllowGroup: Search(%q) total %d, want %d (-want +got):\n%s", name, q, total, len(want), diff)
-				}
+			if len(own) == 0 {
+				t.Errorf("Search(%q) matched nothing: the reference checks nothing", q)
 			}
 		}
 	}
