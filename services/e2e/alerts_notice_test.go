@@ -187,7 +187,7 @@ func seedTrustSurvey(t *testing.T, dir, agency string, month time.Time, n int, r
 			CreateTime: month.Add(time.Hour),
 		}
 		proof := feedback.ResponseProof{DeviceToken: fmt.Sprintf("seeded-device-%04d", i), Now: month.Add(time.Hour)}
-		if _, _, err := store.CreateSurveyResponse(ctx, answer, proof, periods, func(feedback.Survey) error { return nil }); err != nil {
+		if _, _, err := store.CreateSurveyResponse(ctx, answer, proof, periods, func(feedback.Survey) error { return nil }, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
