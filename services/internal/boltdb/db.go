@@ -19,6 +19,12 @@ const (
 	DefaultMaxBatch = 256
 )
 
+// SharedLinger is the Options.Linger of a store that many clients write
+// at once, such as forum posts or anonymous feedback. A commit costs two
+// fsyncs, a few milliseconds, so the writers one commit answers come back
+// together; a millisecond lets them share the next commit.
+const SharedLinger = time.Millisecond
+
 // Options configure Open. The zero value is usable.
 type Options struct {
 	// Timeout bounds the wait for the file lock; another process holding it

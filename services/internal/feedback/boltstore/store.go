@@ -17,12 +17,6 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// linger is how long the committer may hold a batch open for more writes
-// while they keep arriving (boltdb.Options.Linger), as the forum's does:
-// submissions answered by one commit come back together, and without the
-// wait they split into groups that each pay a commit's two fsyncs.
-var linger = time.Millisecond
-
 // Options configure Open. The zero value is usable.
 type Options struct {
 	// Timeout bounds the wait for the file lock (boltdb.DefaultTimeout
@@ -47,7 +41,7 @@ func Open(path string, opts Options) (*Store, error) {
 		Timeout:    opts.Timeout,
 		Migrations: migrations(),
 		Logger:     opts.Logger,
-		Linger:     linger,
+		Linger:     boltdb.SharedLinger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("feedback store: %w", err)

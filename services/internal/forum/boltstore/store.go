@@ -12,12 +12,6 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// linger is how long the committer may hold a batch open for more writes
-// while they keep arriving (boltdb.Options.Linger): a commit costs two
-// fsyncs, a few milliseconds, so that many writers answered by one commit
-// and coming back together share the next one.
-var linger = time.Millisecond
-
 // Options configure Open. The zero value is usable.
 type Options struct {
 	// Timeout bounds the wait for the file lock (boltdb.DefaultTimeout
@@ -43,7 +37,7 @@ func Open(path string, opts Options) (*Store, error) {
 		Timeout:    opts.Timeout,
 		Migrations: migrations(),
 		Logger:     opts.Logger,
-		Linger:     linger,
+		Linger:     boltdb.SharedLinger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("forum store: %w", err)
