@@ -9,16 +9,15 @@ import (
 )
 
 // GetProto decodes the protobuf message stored at k into m, reporting
-// whether there is one. Decoding copies the bytes out of the transaction.
+// whether there is one; a nil bucket holds nothing. Decoding copies the
+// bytes out of the transaction.
 func GetProto(b *bbolt.Bucket, k []byte, m proto.Message) (bool, error) {
-	v := b.Get(k)
-	if v == nil {
-		return false, nil
-	}
-	if err := proto.Unmarshal(v, m); err != nil {
-		return false, fmt.Errorf("decode %T: %w", m, err)
-	}
-	return true, nil
+	return get(b, k, func(v []byte) error {
+		if err := proto.Unmarshal(v, m); err != nil {
+			return fmt.Errorf("decode %T: %w", m, err)
+		}
+		return nil
+	})
 }
 
 // PutProto stores m at k, deterministically encoded.
@@ -34,15 +33,26 @@ func PutProto(b *bbolt.Bucket, k []byte, m proto.Message) error {
 // there is one; a nil bucket holds nothing. Decoding copies the bytes out
 // of the transaction.
 func GetJSON(b *bbolt.Bucket, k []byte, v any) (bool, error) {
+	return get(b, k, func(raw []byte) error {
+		if err := json.Unmarshal(raw, v); err != nil {
+			return fmt.Errorf("decode %q: %w", k, err)
+		}
+		return nil
+	})
+}
+
+// get runs decode on the value stored at k, reporting whether there is
+// one; a nil bucket holds nothing.
+func get(b *bbolt.Bucket, k []byte, decode func([]byte) error) (bool, error) {
 	if b == nil {
 		return false, nil
 	}
-	raw := b.Get(k)
-	if raw == nil {
+	v := b.Get(k)
+	if v == nil {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("decode %q: %w", k, err)
+	if err := decode(v); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"go.etcd.io/bbolt"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
 )
@@ -35,6 +36,9 @@ func TestGetAndPutJSON(t *testing.T) {
 		}
 		if ok, err := boltdb.GetJSON(nil, []byte("a"), &r); ok || err != nil {
 			t.Errorf("GetJSON(nil bucket) = %v, %v; want false, nil", ok, err)
+		}
+		if ok, err := boltdb.GetProto(nil, []byte("a"), &wrapperspb.StringValue{}); ok || err != nil {
+			t.Errorf("GetProto(nil bucket) = %v, %v; want false, nil", ok, err)
 		}
 		if _, err := boltdb.GetJSON(b, []byte("bad"), &r); err == nil {
 			t.Error("GetJSON(bad) decoded a truncated record")
