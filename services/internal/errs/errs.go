@@ -25,6 +25,8 @@ var (
 	// InvalidArgument: the request is malformed. Prefer Field, which names the field.
 	InvalidArgument = errors.New("invalid argument")
 	// NotFound: the resource does not exist or the caller may not see it.
+	// The caller is told no more than "not found", whatever the wrapping
+	// says, so that the two cases cannot be told apart.
 	NotFound = errors.New("not found")
 	// AlreadyExists: a resource with that id exists.
 	AlreadyExists = errors.New("already exists")

@@ -50,7 +50,8 @@ func Code(err error) codes.Code {
 
 // ToStatus translates err into the gRPC status the caller sees, with
 // AIP-193 details: ErrorInfo always, BadRequest for field violations and
-// RetryInfo for throttling. internal is true when err maps to no sentinel:
+// RetryInfo for throttling. A NOT_FOUND status says only "not found" (see
+// NotFound). internal is true when err maps to no sentinel:
 // the caller then sees only "internal error" and the caller of ToStatus
 // should log err.
 func ToStatus(err error) (st *status.Status, internal bool) {
@@ -88,7 +89,14 @@ func ToStatus(err error) (st *status.Status, internal bool) {
 		info.Metadata = map[string]string{"retry_after_seconds": strconv.Itoa(int(te.RetryAfter / time.Second))}
 		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(te.RetryAfter)})
 	}
-	s := status.New(code, err.Error())
+	msg := err.Error()
+	if code == codes.NotFound {
+		// The same words for what does not exist and for what the caller
+		// may not see, whichever layer said it: a message that told them
+		// apart would give away what NOT_FOUND hides.
+		msg = NotFound.Error()
+	}
+	s := status.New(code, msg)
 	if withDetails, derr := s.WithDetails(details...); derr == nil {
 		s = withDetails
 	}

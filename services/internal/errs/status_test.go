@@ -29,7 +29,7 @@ func TestToStatus(t *testing.T) {
 			name:        "wrapped not found",
 			err:         fmt.Errorf("get post %q: %w", "p1", NotFound),
 			wantCode:    codes.NotFound,
-			wantMsg:     `get post "p1": not found`,
+			wantMsg:     "not found",
 			wantDetails: []any{&errdetails.ErrorInfo{Reason: "NOT_FOUND", Domain: Domain}},
 		},
 		{

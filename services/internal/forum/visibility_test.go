@@ -7,6 +7,7 @@ import (
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // TestForumVisibility checks who reads which forum and what is in it: a
@@ -83,5 +84,36 @@ func TestForumVisibility(t *testing.T) {
 			slices.Sort(listed)
 			diff(t, "listed forums", listed, c.reads)
 		})
+	}
+}
+
+// TestHiddenLooksMissing checks that what a caller may not see answers
+// exactly as what does not exist: the same code and the same words.
+func TestHiddenLooksMissing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.staff("mod", "metro", moderatorRole)
+	briefing := e.mustForum(t, mod, "metro", "briefing", staffOnly)
+	th := e.mustThread(t, mod, briefing.GetName(), discussion, "Shift changes")
+
+	getForum := func(name string) error {
+		_, err := e.forums.GetForum(anonymous(t), &forumv1.GetForumRequest{Name: name})
+		return err
+	}
+	getThread := func(name string) error {
+		_, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: name})
+		return err
+	}
+	for _, tt := range []struct {
+		get             func(string) error
+		hidden, missing string
+	}{
+		{getForum, briefing.GetName(), "agencies/metro/forums/nowhere"},
+		{getThread, th.GetName(), briefing.GetName() + "/threads/nowhere"},
+	} {
+		for _, name := range []string{tt.hidden, tt.missing} {
+			st := status.Convert(tt.get(name))
+			diff(t, name, []any{st.Code(), st.Message()}, []any{codes.NotFound, name + ": not found"})
+		}
 	}
 }

@@ -2,8 +2,11 @@ package grpcserver
 
 import (
 	"context"
+	"fmt"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/requestid"
@@ -15,9 +18,32 @@ import (
 func (s *Server) translateUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	resp, err := handler(ctx, req)
 	if err != nil {
-		return nil, s.translate(ctx, info.FullMethod, err)
+		return nil, namedNotFound(s.translate(ctx, info.FullMethod, err), req)
 	}
 	return resp, nil
+}
+
+// namedNotFound says which resource was not found when the request names
+// one (its name, or else its parent): what the caller asked about, in
+// words that are the same whether it does not exist or may not be seen.
+func namedNotFound(err error, req any) error {
+	st, ok := status.FromError(err)
+	if !ok || st.Code() != codes.NotFound || st.Message() != errs.NotFound.Error() {
+		return err
+	}
+	var name string
+	if r, ok := req.(interface{ GetName() string }); ok {
+		name = r.GetName()
+	}
+	if r, ok := req.(interface{ GetParent() string }); ok && name == "" {
+		name = r.GetParent()
+	}
+	if name == "" {
+		return err
+	}
+	p := st.Proto()
+	p.Message = fmt.Sprintf("%s: %s", name, errs.NotFound)
+	return status.FromProto(p).Err()
 }
 
 // translateStream is translateUnary for streams.

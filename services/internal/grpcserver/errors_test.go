@@ -212,3 +212,28 @@ func TestPanicLogHasStack(t *testing.T) {
 		t.Errorf("logged error %q lacks the panic and its stack", msg)
 	}
 }
+
+// TestNotFoundSaysOnlyWhatWasAsked has a handler answer NOT_FOUND in two
+// ways, as a store does for what does not exist and a visibility check for
+// what the caller may not see: the caller gets the same status for both,
+// naming the resource it asked for.
+func TestNotFoundSaysOnlyWhatWasAsked(t *testing.T) {
+	t.Parallel()
+	ts := start(t, serverSetup{accounts: &accounts{
+		get: func(_ context.Context, req *identityv1.GetAccountRequest) (*identityv1.Account, error) {
+			if req.GetName() == "accounts/missing" {
+				return nil, fmt.Errorf("get account: account %s in store: %w", req.GetName(), errs.NotFound)
+			}
+			return nil, fmt.Errorf("%s: %w", req.GetName(), errs.NotFound)
+		},
+	}})
+	want := func(name string) *status.Status {
+		return wantStatus(t, codes.NotFound, name+": not found", &errdetails.ErrorInfo{Reason: "NOT_FOUND", Domain: errs.Domain})
+	}
+	for _, name := range []string{"accounts/missing", "accounts/hidden"} {
+		_, err := identityv1.NewAccountServiceClient(ts.cc).GetAccount(t.Context(), &identityv1.GetAccountRequest{Name: name})
+		if diff := cmp.Diff(want(name).Proto(), status.Convert(err).Proto(), protocmp.Transform()); diff != "" {
+			t.Errorf("GetAccount(%s) status (-want +got):\n%s", name, diff)
+		}
+	}
+}
