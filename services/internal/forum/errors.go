@@ -22,4 +22,6 @@ var (
 		"only replies in a QUESTION thread can be accepted as its answer"), "NOT_A_QUESTION")
 	errAcceptHidden = errs.WithReason(errs.Public(errs.FailedPrecondition,
 		"a hidden reply cannot be the accepted answer"), "CONTENT_HIDDEN")
+	errDismissHidden = errs.WithReason(errs.Public(errs.FailedPrecondition,
+		"the flags hid this content: resolve with HIDE to keep it hidden or RESTORE to show it"), "HIDDEN_BY_FLAGS")
 )

@@ -160,6 +160,14 @@ func (c Content) Author() string {
 	return c.Thread.Author
 }
 
+// Official reports whether staff wrote the thread or post.
+func (c Content) Official() bool {
+	if c.Post != nil {
+		return c.Post.Official
+	}
+	return c.Thread.Official
+}
+
 // State returns the state of the thread or post.
 func (c Content) State() forumv1.ContentState {
 	if c.Post != nil {

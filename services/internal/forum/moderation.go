@@ -162,7 +162,15 @@ func (s *moderationServer) ResolveModerationItem(ctx context.Context, req *forum
 	p := auth.FromContext(ctx)
 	r := Resolution{Action: req.GetAction(), Note: note, Resolver: p.Name, Time: s.now()}
 	m, err := s.store.ResolveModerationItem(ctx, agency, id, r, func(m ModerationItem) error {
-		return checkETag(req.GetEtag(), m.Revision)
+		if err := checkETag(req.GetEtag(), m.Revision); err != nil {
+			return err
+		}
+		// Dismissing would leave the content hidden, its author told that
+		// it waits for a review that has then happened.
+		if r.Action == forumv1.ModerationAction_MODERATION_ACTION_DISMISS && m.State == forumv1.ModerationItem_STATE_OPEN && m.AutoHidden {
+			return errDismissHidden
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resolve moderation item: %w", err)

@@ -62,6 +62,9 @@ func TestModerationOfPosts(t *testing.T) {
 	}
 
 	_, err = e.moderation.ResolveModerationItem(mod.ctx(t), &forumv1.ResolveModerationItemRequest{
+		Name: item.GetName(), Action: forumv1.ModerationAction_MODERATION_ACTION_DISMISS, Note: "Not sure"})
+	wantReason(t, "dismiss what the flags hid", err, codes.FailedPrecondition, "HIDDEN_BY_FLAGS")
+	_, err = e.moderation.ResolveModerationItem(mod.ctx(t), &forumv1.ResolveModerationItemRequest{
 		Name: item.GetName(), Action: forumv1.ModerationAction_MODERATION_ACTION_HIDE, Note: "Advertising is not allowed here", Etag: `"1"`})
 	wantReason(t, "resolve with a stale etag", err, codes.FailedPrecondition, "ETAG_MISMATCH")
 	resolved, err := e.moderation.ResolveModerationItem(mod.ctx(t), &forumv1.ResolveModerationItemRequest{

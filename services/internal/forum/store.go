@@ -199,7 +199,10 @@ const (
 
 // FlagRule says when flags hide content.
 type FlagRule struct {
-	// Threshold is how many counting flags hide visible content.
+	// Threshold is how many counting flags hide visible content that is
+	// not official: what staff wrote waits for a moderator, however many
+	// accounts flag it, so that a few throwaway accounts cannot take down
+	// an agency's announcement.
 	Threshold int
 	// HiddenReason is shown to the author of content the flags hid.
 	HiddenReason string

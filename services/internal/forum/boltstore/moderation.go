@@ -136,7 +136,7 @@ func (s *Store) Flag(ctx context.Context, t forum.Target, f forum.Flag, rule for
 		}
 		item.AddFlag(f)
 		item.Revision++
-		if item.CountingFlags() >= rule.Threshold && c.State() == visible {
+		if item.CountingFlags() >= rule.Threshold && c.State() == visible && !c.Official() {
 			if err := setState(tx, c, hidden, rule.HiddenReason); err != nil {
 				return err
 			}

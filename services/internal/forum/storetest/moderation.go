@@ -92,6 +92,19 @@ func testFlags(t *testing.T, s forum.Store) {
 	_, err = s.Flag(ctx(t), postTarget(forum.Post{Agency: "metro", Forum: "traffic", Thread: th2.ID, ID: "nowhere"}), flagBy(1, 1), rule, accept)
 	wantErr(t, "flag an unknown post", err, errs.NotFound)
 
+	// Official content waits for a moderator, however many flag it.
+	notice := newPost(th2.Key(), "The road closes on Monday", at(2))
+	notice.Official = true
+	notice, err = s.CreatePost(ctx(t), notice, forum.Request{}, acceptFT)
+	wantErr(t, "create official post", err, nil)
+	for i := range 4 {
+		r = mustFlag(t, s, postTarget(notice), flagBy(i, 3+i))
+	}
+	diff(t, "flagged official post", [3]any{r.Hidden, r.Item.FlagCount, r.Item.AutoHidden}, [3]any{false, 4, false})
+	nc, err := s.Post(ctx(t), notice.Key())
+	wantErr(t, "get official post", err, nil)
+	diff(t, "official post stays visible", nc.Post.State, visible)
+
 	// A flood of flags is counted, and only the first ones are detailed.
 	viral := mustThread(t, s, f.Key(), "Viral", at(1))
 	n := forum.MaxFlagDetails + 10

@@ -35,7 +35,9 @@ const (
 	ModerationAction_MODERATION_ACTION_HIDE ModerationAction = 1
 	// Show the content again.
 	ModerationAction_MODERATION_ACTION_RESTORE ModerationAction = 2
-	// Close the item without changing the content.
+	// Close the item without changing the content; refused with
+	// FAILED_PRECONDITION (reason HIDDEN_BY_FLAGS) while the flags keep the
+	// content hidden.
 	ModerationAction_MODERATION_ACTION_DISMISS ModerationAction = 3
 )
 

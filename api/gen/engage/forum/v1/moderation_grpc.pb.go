@@ -32,7 +32,9 @@ const (
 // Content flagged by enough distinct accounts (3 by default) is hidden
 // until a moderator resolves its item: HIDE keeps it hidden (its author sees
 // why), RESTORE shows it again, DISMISS closes the item and leaves the
-// content as it is.
+// content as it is. Content the flags hid takes HIDE or RESTORE, not
+// DISMISS. Official content, written by staff, is never hidden by flags:
+// its item waits for a moderator.
 type ModerationServiceClient interface {
 	// Returns one item.
 	GetModerationItem(ctx context.Context, in *GetModerationItemRequest, opts ...grpc.CallOption) (*ModerationItem, error)
@@ -89,7 +91,9 @@ func (c *moderationServiceClient) ResolveModerationItem(ctx context.Context, in 
 // Content flagged by enough distinct accounts (3 by default) is hidden
 // until a moderator resolves its item: HIDE keeps it hidden (its author sees
 // why), RESTORE shows it again, DISMISS closes the item and leaves the
-// content as it is.
+// content as it is. Content the flags hid takes HIDE or RESTORE, not
+// DISMISS. Official content, written by staff, is never hidden by flags:
+// its item waits for a moderator.
 type ModerationServiceServer interface {
 	// Returns one item.
 	GetModerationItem(context.Context, *GetModerationItemRequest) (*ModerationItem, error)
