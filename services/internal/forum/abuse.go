@@ -72,7 +72,8 @@ type AbuseConfig struct {
 	// within it is refused as DUPLICATE_POST.
 	DuplicateWindow time.Duration
 	// NewMaxLinks is how many links (http:// and https:// URLs, and hosts
-	// starting with www.) a new account may put in one post.
+	// starting with www.) a new account may put in one post, also when it
+	// edits one: the only limit that applies to edits.
 	NewMaxLinks int
 	// MaxTrackedAccounts bounds memory: beyond it, the accounts that posted
 	// least recently are forgotten first.
@@ -188,10 +189,8 @@ func (g *abuseGuard) check(p auth.Principal, agency, field, text string) error {
 	}
 	now := g.now()
 	isNew := g.isNew(p, now)
-	if isNew && g.cfg.NewMaxLinks >= 0 {
-		if n := countLinks(text); n > g.cfg.NewMaxLinks {
-			return errs.Field(field, "has %d links; new accounts may post at most %d links at a time", n, g.cfg.NewMaxLinks)
-		}
+	if err := g.checkLinks(isNew, field, text); err != nil {
+		return err
 	}
 	hash := textHash(text)
 
@@ -226,6 +225,27 @@ func (g *abuseGuard) check(p auth.Principal, agency, field, text string) error {
 	}
 	if len(reasons) > 0 {
 		return errs.Throttled(wait, who+" may post at most "+strings.Join(reasons, " and "))
+	}
+	return nil
+}
+
+// checkEdit returns why p may not change the text of a thread or post to
+// text in agency (an id), or nil: an edit is not a new post, so only the
+// link limit applies, which an edit would otherwise get around.
+func (g *abuseGuard) checkEdit(p auth.Principal, agency, field, text string) error {
+	if g.exempt(p, agency) {
+		return nil
+	}
+	return g.checkLinks(g.isNew(p, g.now()), field, text)
+}
+
+// checkLinks applies the link limit of new accounts to text.
+func (g *abuseGuard) checkLinks(isNew bool, field, text string) error {
+	if !isNew || g.cfg.NewMaxLinks < 0 {
+		return nil
+	}
+	if n := countLinks(text); n > g.cfg.NewMaxLinks {
+		return errs.Field(field, "has %d links; new accounts may post at most %d links at a time", n, g.cfg.NewMaxLinks)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // TestPostingLimits checks that threads and posts pass through the abuse
@@ -52,11 +53,24 @@ func TestPostingLimits(t *testing.T) {
 	_, err = e.posts.CreatePost(newbie.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "hello 0"}})
 	wantReason(t, "the same text again", err, codes.AlreadyExists, "DUPLICATE_POST")
 
+	// An edit cannot add the links a new post could not have.
+	mine := e.mustPost(t, newbie, th.GetName(), "one link: http://a.example")
+	_, err = e.posts.UpdatePost(newbie.ctx(t), &forumv1.UpdatePostRequest{Post: &forumv1.Post{Name: mine.GetName(), Body: "see http://a.example http://b.example http://c.example"}})
+	wantField(t, "an edit with too many links", err, "post.body")
+	_, err = e.posts.UpdatePost(newbie.ctx(t), &forumv1.UpdatePostRequest{Post: &forumv1.Post{Name: mine.GetName(), Body: "two links: http://a.example http://b.example"}})
+	must(t, "an edit within the link limit", err)
+	own := e.mustThread(t, newbie, f.GetName(), discussion, "Lost cat")
+	_, err = e.threads.UpdateThread(newbie.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: own.GetName(), Body: "www.a.example www.b.example www.c.example"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"body"}}})
+	wantField(t, "a thread edit with too many links", err, "thread.body")
+	got, err := e.posts.GetPost(newbie.ctx(t), &forumv1.GetPostRequest{Name: mine.GetName()})
+	must(t, "get edited post", err)
+	diff(t, "the refused edit changed nothing", got.GetBody(), "two links: http://a.example http://b.example")
+
 	for i := range 10 {
 		_, err := e.posts.CreatePost(mod.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "Staff reminder"}})
 		must(t, fmt.Sprintf("staff post %d", i), err)
 	}
-	got, err := e.threads.GetThread(mod.ctx(t), &forumv1.GetThreadRequest{Name: th.GetName()})
+	stored, err := e.threads.GetThread(mod.ctx(t), &forumv1.GetThreadRequest{Name: th.GetName()})
 	must(t, "get", err)
-	diff(t, "posts stored", got.GetPostCount(), int64(forum.DefaultNewPerMinute+10))
+	diff(t, "posts stored", stored.GetPostCount(), int64(forum.DefaultNewPerMinute+11))
 }

@@ -237,6 +237,9 @@ func (s *postServer) UpdatePost(ctx context.Context, req *forumv1.UpdatePostRequ
 		return nil, err
 	}
 	p, now := auth.FromContext(ctx), s.now()
+	if err := s.abuse.checkEdit(p, k.Agency, "post.body", body); err != nil {
+		return nil, err
+	}
 	got, err := s.store.UpdatePost(ctx, k, func(f Forum, t Thread, post *Post) error {
 		if !maySee(p, Content{Forum: f, Thread: t, Post: post}) {
 			return notFound(k.Name())

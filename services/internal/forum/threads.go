@@ -251,6 +251,9 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 		}
 	}
 	p, now := auth.FromContext(ctx), s.now()
+	if err := s.abuse.checkEdit(p, k.Agency, "thread.body", title+"\n"+body); err != nil {
+		return nil, err
+	}
 	t, err := s.store.UpdateThread(ctx, k, func(f Forum, t *Thread) error {
 		if !maySeeThread(p, f, *t) {
 			return notFound(k.Name())
