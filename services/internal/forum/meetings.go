@@ -89,6 +89,9 @@ func (s *meetingServer) CreateMeeting(ctx context.Context, req *forumv1.CreateMe
 	if err := checkMeetingTimes(m, now, true); err != nil {
 		return nil, err
 	}
+	if err := checkMeetingPlace(m); err != nil {
+		return nil, err
+	}
 	if in.GetForum() == "" {
 		return nil, errs.Field("meeting.forum", "is required")
 	}
@@ -255,6 +258,9 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		if err := checkMeetingTimes(*m, now, !m.StartTime.Equal(oldStart)); err != nil {
 			return err
 		}
+		if err := checkMeetingPlace(*m); err != nil {
+			return err
+		}
 		if m.Capacity > 0 && int64(m.Capacity) < m.RegisteredCount {
 			return errs.WithReason(errs.Public(errs.FailedPrecondition,
 				"%d people are registered; the capacity cannot be lower", m.RegisteredCount), "CAPACITY_BELOW_REGISTERED")
@@ -266,12 +272,14 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		return nil, fmt.Errorf("update meeting: %w", err)
 	}
 	s.log.InfoContext(ctx, "meeting updated", "meeting", m.Name(), "fields", strings.Join(fields, ","), "by", auth.FromContext(ctx).Name)
+	s.describeMeeting(ctx, m)
 	return s.meetingProto(ctx, m)
 }
 
 // DeleteMeeting cancels a meeting. It disappears at once; it and its
 // registrations stay in the store until purged with the forum's other
-// deleted content. Its question thread stays where it is.
+// deleted content. Its question thread stays where it is, with the
+// questions asked, says that the meeting was cancelled and is locked.
 func (s *meetingServer) DeleteMeeting(ctx context.Context, req *forumv1.DeleteMeetingRequest) (*emptypb.Empty, error) {
 	agency, id, err := parseMeeting("name", req.GetName())
 	if err != nil {
@@ -280,14 +288,18 @@ func (s *meetingServer) DeleteMeeting(ctx context.Context, req *forumv1.DeleteMe
 	if err := requireModerator(ctx, agency, "meeting "+req.GetName()); err != nil {
 		return nil, err
 	}
-	tag := req.GetEtag()
-	err = s.store.DeleteMeeting(ctx, agency, id, s.now(), func(m Meeting) error {
+	tag, now := req.GetEtag(), s.now()
+	var cancelled Meeting
+	err = s.store.DeleteMeeting(ctx, agency, id, now, func(m Meeting) error {
+		cancelled = m
 		return checkETag(tag, m.Revision)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("delete meeting: %w", err)
 	}
 	s.log.InfoContext(ctx, "meeting deleted", "meeting", req.GetName(), "by", auth.FromContext(ctx).Name)
+	cancelled.DeleteTime = now
+	s.describeMeeting(ctx, cancelled)
 	return &emptypb.Empty{}, nil
 }
 
@@ -475,6 +487,15 @@ func meetingTimestamp(field string, ts *timestamppb.Timestamp) (time.Time, error
 	return ts.AsTime(), nil
 }
 
+// checkMeetingPlace requires a place to go to or a link to join: a
+// meeting with neither cannot be attended.
+func checkMeetingPlace(m Meeting) error {
+	if m.Location == "" && m.OnlineURI == "" {
+		return errs.Field("meeting.location", "or meeting.online_uri is required: where people go, or the link they join by")
+	}
+	return nil
+}
+
 // checkMeetingTimes applies the scheduling rules to m's times; newStart
 // says whether the start time is being set now, and only then must it lie
 // between a day ago and two years ahead (editing the title of a meeting
@@ -525,9 +546,38 @@ func parseMeeting(field, name string) (agency, id string, err error) {
 	return parts[0], parts[1], nil
 }
 
+// describeMeeting brings the title and opening post of m's question
+// thread in line with m after an update or a cancellation, which also
+// locks the thread. The meeting's change is already stored: a failure
+// here is logged, and the next change of the meeting tries again.
+func (s *Service) describeMeeting(ctx context.Context, m Meeting) {
+	k, err := parseThread("question_thread", m.QuestionThread)
+	if err != nil {
+		s.log.WarnContext(ctx, "meeting without a question thread", "meeting", m.Name(), "thread", m.QuestionThread)
+		return
+	}
+	title, body, now := meetingThreadTitle(m), meetingThreadBody(m), s.now()
+	_, err = s.store.UpdateThread(ctx, k, func(_ Forum, t *Thread) error {
+		if t.Meeting != m.Name() {
+			return fmt.Errorf("thread %s belongs to meeting %q: %w", k.Name(), t.Meeting, errs.FailedPrecondition)
+		}
+		t.Title, t.Body, t.UpdateTime = title, body, now
+		t.Locked = t.Locked || m.Deleted()
+		return nil
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "question thread not updated with its meeting", "meeting", m.Name(), "thread", k.Name(), "err", err)
+		return
+	}
+	s.reindexDoc(ctx, Target{ThreadKey: k})
+}
+
 // meetingThreadTitle is the title of a meeting's question thread, shortened
 // to fit the thread's limit.
 func meetingThreadTitle(m Meeting) string {
+	if m.Deleted() {
+		return clipMeetingText("Cancelled: "+m.Title, maxTitle)
+	}
 	return clipMeetingText("Questions for: "+m.Title, maxTitle)
 }
 
@@ -536,6 +586,9 @@ func meetingThreadTitle(m Meeting) string {
 // time zone, and apps show the meeting itself in the reader's.
 func meetingThreadBody(m Meeting) string {
 	var b strings.Builder
+	if m.Deleted() {
+		b.WriteString("This meeting was cancelled: it will not take place.\n\n")
+	}
 	b.WriteString(m.Title + "\n\n")
 	start, end := m.StartTime.UTC(), m.EndTime.UTC()
 	endLayout := "Mon 2 Jan 2006 15:04 MST"
@@ -559,7 +612,10 @@ func meetingThreadBody(m Meeting) string {
 		}
 	}
 	// A long description and agenda are cut, never the invitation to ask.
-	const invitation = "\n\nAsk your questions for the meeting here, and upvote the ones you most want answered."
+	invitation := "\n\nAsk your questions for the meeting here, and upvote the ones you most want answered."
+	if m.Deleted() {
+		invitation = "\n\nThe questions asked stay here to read; the thread takes no new ones."
+	}
 	about := clipMeetingText(strings.TrimRight(b.String(), "\n"), maxBody-utf8.RuneCountInString(invitation))
 	return about + invitation
 }

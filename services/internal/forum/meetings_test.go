@@ -142,6 +142,7 @@ func TestMeetingCreateBadInput(t *testing.T) {
 		{"empty title", edit(func(m *forumv1.Meeting) { m.Title = "" }), "meeting.title"},
 		{"blank title", edit(func(m *forumv1.Meeting) { m.Title = "     " }), "meeting.title"},
 		{"online uri not a uri", edit(func(m *forumv1.Meeting) { m.OnlineUri = "not a link" }), "meeting.online_uri"},
+		{"neither place nor link", edit(func(m *forumv1.Meeting) { m.Location, m.OnlineUri = "", "" }), "meeting.location"},
 		{"online uri not http", edit(func(m *forumv1.Meeting) { m.OnlineUri = "javascript:alert(1)" }), "meeting.online_uri"},
 		{"online uri without host", edit(func(m *forumv1.Meeting) { m.OnlineUri = "https:///path" }), "meeting.online_uri"},
 		{"empty agenda item", edit(func(m *forumv1.Meeting) { m.Agenda = []string{"Welcome", "  "} }), "meeting.agenda[1]"},
@@ -516,7 +517,47 @@ func TestMeetingDelete(t *testing.T) {
 	list, err := e.meetings.ListMeetings(anonymous(t), &forumv1.ListMeetingsRequest{Parent: "agencies/metro", ShowPast: true})
 	must(t, "list", err)
 	diff(t, "listed after delete", len(list.GetMeetings()), 0)
-	// The questions stay readable where they were asked.
-	_, err = e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: m.GetQuestionThread()})
+	// The questions stay readable where they were asked; the thread says
+	// the meeting is off and takes no new ones.
+	th, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: m.GetQuestionThread()})
 	must(t, "question thread after delete", err)
+	diff(t, "cancelled thread", []any{th.GetTitle(), th.GetLocked(), strings.HasPrefix(th.GetBody(), "This meeting was cancelled")},
+		[]any{"Cancelled: Safer streets in District 3", true, true})
+	_, err = e.posts.CreatePost(ana.ctx(t), &forumv1.CreatePostRequest{Parent: th.GetName(), Post: &forumv1.Post{Body: "Is it still on?"}})
+	wantReason(t, "ask after the cancellation", err, codes.FailedPrecondition, "THREAD_LOCKED")
+}
+
+// TestMeetingUpdateRewritesQuestionThread checks that the question thread
+// tells what the meeting now is.
+func TestMeetingUpdateRewritesQuestionThread(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.staff("mod", "metro", moderatorRole)
+	f := e.mustForum(t, mod, "metro", "town-halls", public)
+	m := e.mustMeeting(t, mod, townHall(f.GetName(), 24*time.Hour, 0))
+	m.Title, m.Location = "Safer streets, rescheduled", "City Hall, room 1"
+	m, err := e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
+		Meeting: m, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title", "location"}},
+	})
+	must(t, "update", err)
+	th, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: m.GetQuestionThread()})
+	must(t, "get thread", err)
+	diff(t, "thread title", th.GetTitle(), "Questions for: Safer streets, rescheduled")
+	for _, part := range []string{"Where: City Hall, room 1", "Ask your questions"} {
+		if !strings.Contains(th.GetBody(), part) {
+			t.Errorf("thread body lacks %q:\n%s", part, th.GetBody())
+		}
+	}
+	if strings.Contains(th.GetBody(), "Elm Street") {
+		t.Errorf("thread body still gives the old place:\n%s", th.GetBody())
+	}
+	found, err := e.threads.SearchThreads(anonymous(t), &forumv1.SearchThreadsRequest{Parent: "agencies/metro", Query: "rescheduled"})
+	must(t, "search", err)
+	diff(t, "found by its new title", len(found.GetResults()), 1)
+
+	m.Location, m.OnlineUri = "", ""
+	_, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
+		Meeting: m, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location", "online_uri"}},
+	})
+	wantField(t, "neither place nor link", err, "meeting.location")
 }

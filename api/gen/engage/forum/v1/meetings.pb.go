@@ -40,7 +40,8 @@ type Meeting struct {
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	// When it ends; after start_time.
 	EndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
-	// Where, for people who come in person.
+	// Where, for people who come in person. A meeting needs a location, an
+	// online_uri or both.
 	Location string `protobuf:"bytes,6,opt,name=location,proto3" json:"location,omitempty"`
 	// The link to join online.
 	OnlineUri string `protobuf:"bytes,7,opt,name=online_uri,json=onlineUri,proto3" json:"online_uri,omitempty"`

@@ -43,9 +43,11 @@ type MeetingServiceClient interface {
 	GetMeeting(ctx context.Context, in *GetMeetingRequest, opts ...grpc.CallOption) (*Meeting, error)
 	// Lists meetings by start time; upcoming ones only unless `show_past`.
 	ListMeetings(ctx context.Context, in *ListMeetingsRequest, opts ...grpc.CallOption) (*ListMeetingsResponse, error)
-	// Updates a meeting (field mask, etag).
+	// Updates a meeting (field mask, etag). Its question thread is rewritten
+	// to match.
 	UpdateMeeting(ctx context.Context, in *UpdateMeetingRequest, opts ...grpc.CallOption) (*Meeting, error)
-	// Cancels and removes a meeting softly.
+	// Cancels and removes a meeting softly. Its question thread stays, says
+	// that the meeting was cancelled and is locked.
 	DeleteMeeting(ctx context.Context, in *DeleteMeetingRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 	// Registers the caller (idempotent). Refused with FAILED_PRECONDITION
 	// when the meeting is full or over.
@@ -146,9 +148,11 @@ type MeetingServiceServer interface {
 	GetMeeting(context.Context, *GetMeetingRequest) (*Meeting, error)
 	// Lists meetings by start time; upcoming ones only unless `show_past`.
 	ListMeetings(context.Context, *ListMeetingsRequest) (*ListMeetingsResponse, error)
-	// Updates a meeting (field mask, etag).
+	// Updates a meeting (field mask, etag). Its question thread is rewritten
+	// to match.
 	UpdateMeeting(context.Context, *UpdateMeetingRequest) (*Meeting, error)
-	// Cancels and removes a meeting softly.
+	// Cancels and removes a meeting softly. Its question thread stays, says
+	// that the meeting was cancelled and is locked.
 	DeleteMeeting(context.Context, *DeleteMeetingRequest) (*emptypb.Empty, error)
 	// Registers the caller (idempotent). Refused with FAILED_PRECONDITION
 	// when the meeting is full or over.
