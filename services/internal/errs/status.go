@@ -51,7 +51,7 @@ func Code(err error) codes.Code {
 // ToStatus translates err into the gRPC status the caller sees, with
 // AIP-193 details: ErrorInfo always, BadRequest for field violations and
 // RetryInfo for throttling. A NOT_FOUND status says only "not found" (see
-// NotFound). internal is true when err maps to no sentinel:
+// NotFound), or the message of a Public error. internal is true when err maps to no sentinel:
 // the caller then sees only "internal error" and the caller of ToStatus
 // should log err.
 func ToStatus(err error) (st *status.Status, internal bool) {
@@ -93,8 +93,13 @@ func ToStatus(err error) (st *status.Status, internal bool) {
 	if code == codes.NotFound {
 		// The same words for what does not exist and for what the caller
 		// may not see, whichever layer said it: a message that told them
-		// apart would give away what NOT_FOUND hides.
+		// apart would give away what NOT_FOUND hides. A Public message is
+		// written for the caller and kept.
 		msg = NotFound.Error()
+		var pe *publicError
+		if errors.As(err, &pe) {
+			msg = pe.msg
+		}
 	}
 	s := status.New(code, msg)
 	if withDetails, derr := s.WithDetails(details...); derr == nil {

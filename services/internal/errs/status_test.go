@@ -33,6 +33,13 @@ func TestToStatus(t *testing.T) {
 			wantDetails: []any{&errdetails.ErrorInfo{Reason: "NOT_FOUND", Domain: Domain}},
 		},
 		{
+			name:        "public not found",
+			err:         fmt.Errorf("lookup: %w", Public(NotFound, "no feedback matches this code")),
+			wantCode:    codes.NotFound,
+			wantMsg:     "no feedback matches this code",
+			wantDetails: []any{&errdetails.ErrorInfo{Reason: "NOT_FOUND", Domain: Domain}},
+		},
+		{
 			name:     "field violation",
 			err:      fmt.Errorf("create: %w", Field("post.body", "must be at most %d characters", 10)),
 			wantCode: codes.InvalidArgument,
