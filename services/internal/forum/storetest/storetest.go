@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"Flags", testFlags},
 		{"Resolve", testResolve},
 		{"ModerationQueue", testModerationQueue},
+		{"ModerationOfDeleted", testModerationOfDeleted},
 		{"SearchDocs", testSearchDocs},
 		{"Purge", testPurge},
 	}
