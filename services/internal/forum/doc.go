@@ -79,9 +79,12 @@
 // read at once, with everything it contains, and leaves the search index.
 // The data is kept for Retention (30 days by default) so that an operator
 // can still investigate abuse, then Purge removes it for good with its
-// votes and flags, along with request ids older than the retention. The
-// composition root runs Purge periodically (hourly is plenty). A deleted
-// forum's id stays taken until then.
+// votes, its flags and their notes, and its moderation items, along with
+// request ids older than the retention: nothing that quotes or describes
+// purged content outlives it. The composition root runs Purge periodically
+// (hourly is plenty). A deleted forum's id stays taken until then. There
+// is no undelete: content comes back only as new content, which starts
+// without flags.
 //
 // # Search
 //

@@ -150,9 +150,10 @@ type Store interface {
 	ScanSearchDocs(ctx context.Context, scope ThreadKey, after []byte, limit int) ([]SearchDoc, []byte, error)
 
 	// Purge removes for good what was deleted before the given time, with
-	// everything it contained, its votes and flags, and request ids
-	// recorded before that time. It works in bounded transactions and
-	// returns how many deleted forums, threads and posts it removed.
+	// everything it contained, its votes, flags and moderation items (they
+	// are NotFound from then on), and request ids recorded before that
+	// time. It works in bounded transactions and returns how many deleted
+	// forums, threads and posts it removed.
 	Purge(ctx context.Context, before time.Time) (int, error)
 
 	MeetingStore

@@ -105,3 +105,54 @@ func testModerationOfDeleted(t *testing.T, s forum.Store) {
 	diff(t, "closed by deletion after the decision", listItems(t, s, "metro", stateTargetDeleted),
 		[]string{threadItem.ID, otherThreadItem.ID, otherPostItem.ID})
 }
+
+// testModerationPurge checks that purging deleted content removes the
+// moderation items of everything purged, from the queue as well, and
+// keeps the others.
+func testModerationPurge(t *testing.T, s forum.Store) {
+	f := mustForum(t, s, "metro", "traffic")
+	th := mustThread(t, s, f.Key(), "Speeding", at(1))
+	early := mustPost(t, s, th.Key(), "My phone number is 555-0100", at(2))
+	late := mustPost(t, s, th.Key(), "Deleted after the horizon", at(2))
+	gone := mustThread(t, s, f.Key(), "Gone", at(1))
+	goneReply := mustPost(t, s, gone.Key(), "Reply in a gone thread", at(2))
+	old := mustForum(t, s, "metro", "old")
+	oldThread := mustThread(t, s, old.Key(), "Old news", at(1))
+	oldPost := mustPost(t, s, oldThread.Key(), "Old reply", at(2))
+
+	item := func(target forum.Target) string { return mustFlag(t, s, target, flagBy(1, 3)).Item.ID }
+	purged := []string{
+		item(postTarget(early)), item(threadTarget(gone.Key())), item(postTarget(goneReply)),
+		item(threadTarget(oldThread.Key())), item(postTarget(oldPost)),
+	}
+	lateItem, liveItem := item(postTarget(late)), item(threadTarget(th.Key()))
+	if _, err := s.ResolveModerationItem(ctx(t), "metro", purged[1],
+		forum.Resolution{Action: actionDismiss, Note: "fine", Resolver: "accounts/mod", Time: at(4)}, accept); err != nil {
+		t.Fatal(err)
+	}
+
+	wantErr(t, "delete early post", s.DeletePost(ctx(t), early.Key(), at(10), acceptFTP), nil)
+	wantErr(t, "delete thread", s.DeleteThread(ctx(t), gone.Key(), at(11), acceptFT), nil)
+	wantErr(t, "delete forum", s.DeleteForum(ctx(t), old.Key(), at(12), accept), nil)
+	wantErr(t, "delete late post", s.DeletePost(ctx(t), late.Key(), at(50), acceptFTP), nil)
+
+	n, err := s.Purge(ctx(t), at(30))
+	wantErr(t, "purge", err, nil)
+	diff(t, "purged", n, 3)
+	for _, id := range purged {
+		_, err := s.ModerationItem(ctx(t), "metro", id)
+		wantErr(t, "item of purged content", err, errs.NotFound)
+	}
+	diff(t, "the queue keeps the other items only", listItems(t, s, "metro"), []string{liveItem, lateItem})
+	diff(t, "an item of content deleted after the horizon stays", mustItem(t, s, lateItem).State, stateTargetDeleted)
+
+	// The live thread's item still takes flags.
+	r := mustFlag(t, s, threadTarget(th.Key()), flagBy(2, 31))
+	diff(t, "live item", [2]any{r.Item.ID, r.Item.FlagCount}, [2]any{liveItem, 2})
+
+	_, err = s.Purge(ctx(t), at(60))
+	wantErr(t, "purge later", err, nil)
+	_, err = s.ModerationItem(ctx(t), "metro", lateItem)
+	wantErr(t, "item purged later", err, errs.NotFound)
+	diff(t, "the queue after the later purge", listItems(t, s, "metro"), []string{liveItem})
+}

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"Resolve", testResolve},
 		{"ModerationQueue", testModerationQueue},
 		{"ModerationOfDeleted", testModerationOfDeleted},
+		{"ModerationPurge", testModerationPurge},
 		{"SearchDocs", testSearchDocs},
 		{"Purge", testPurge},
 	}
