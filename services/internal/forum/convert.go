@@ -102,19 +102,20 @@ func postToProto(p Post, viewerVote bool) *forumv1.Post {
 // moderators judge the content, not who reported it.
 func itemToProto(m ModerationItem) *forumv1.ModerationItem {
 	out := &forumv1.ModerationItem{
-		Name:        m.Name(),
-		Target:      m.Target.Name(),
-		Excerpt:     m.Excerpt,
-		Author:      m.Author,
-		FlagCount:   int64(m.FlagCount),
-		State:       m.State,
-		AutoHidden:  m.AutoHidden,
-		Action:      m.Action,
-		Note:        m.Note,
-		Resolver:    m.Resolver,
-		CreateTime:  timestamp(m.CreateTime),
-		ResolveTime: timestamp(m.ResolveTime),
-		Etag:        etagOf(m.Revision),
+		Name:             m.Name(),
+		Target:           m.Target.Name(),
+		Excerpt:          m.Excerpt,
+		Author:           m.Author,
+		FlagCount:        int64(m.FlagCount),
+		State:            m.State,
+		AutoHidden:       m.AutoHidden,
+		Action:           m.Action,
+		Note:             m.Note,
+		Resolver:         m.Resolver,
+		CreateTime:       timestamp(m.CreateTime),
+		ResolveTime:      timestamp(m.ResolveTime),
+		Etag:             etagOf(m.Revision),
+		TargetDeleteTime: timestamp(m.TargetDeleteTime),
 	}
 	for _, f := range m.Flags {
 		out.Flags = append(out.Flags, &forumv1.Flag{Reason: f.Reason, Note: f.Note, CreateTime: timestamp(f.CreateTime)})

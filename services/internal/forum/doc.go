@@ -44,8 +44,12 @@
 // note as the reason its author reads; RESTORE shows it again and clears
 // the flags that led there, so the same people cannot hide it again;
 // DISMISS closes the item and leaves the content as it is. A flag after
-// the decision reopens the item. Every moderator action is audited by the
-// auth interceptor, as the contract's policies declare.
+// the decision reopens the item. Deleting flagged content, by its author
+// or staff, itself or with its thread or forum, closes its open item as
+// TARGET_DELETED, since nothing is left to decide, and drops the item's
+// excerpt of the deleted text at once; a decided item keeps its decision.
+// Who flagged, why and when stay until the purge. Every moderator action
+// is audited by the auth interceptor, as the contract's policies declare.
 //
 // # Requests, etags and pages
 //
@@ -75,9 +79,12 @@
 // read at once, with everything it contains, and leaves the search index.
 // The data is kept for Retention (30 days by default) so that an operator
 // can still investigate abuse, then Purge removes it for good with its
-// votes and flags, along with request ids older than the retention. The
-// composition root runs Purge periodically (hourly is plenty). A deleted
-// forum's id stays taken until then.
+// votes, its flags and their notes, and its moderation items, along with
+// request ids older than the retention: nothing that quotes or describes
+// purged content outlives it. The composition root runs Purge periodically
+// (hourly is plenty). A deleted forum's id stays taken until then. There
+// is no undelete: content comes back only as new content, which starts
+// without flags.
 //
 // # Search
 //

@@ -211,12 +211,32 @@ type ModerationItem struct {
 	CreateTime  time.Time
 	OpenTime    time.Time
 	ResolveTime time.Time
-	Revision    int64
+	// TargetDeleteTime is when the target was deleted, itself or with its
+	// thread or forum; zero while it exists.
+	TargetDeleteTime time.Time
+	Revision         int64
 }
 
 // Name returns the item's resource name.
 func (m ModerationItem) Name() string {
 	return "agencies/" + m.Agency + "/moderationItems/" + m.ID
+}
+
+// TargetDeleted records that the item's target was deleted at time at.
+// The excerpt goes at once, since the author asked for the text to go; an
+// open item closes as STATE_TARGET_DELETED, since nothing is left to
+// decide, while a resolved one keeps its decision. Who flagged, why and
+// when stay until the target is purged. It reports whether the item
+// changed: one already marked keeps its first deletion time.
+func (m *ModerationItem) TargetDeleted(at time.Time) bool {
+	if !m.TargetDeleteTime.IsZero() {
+		return false
+	}
+	m.Excerpt, m.TargetDeleteTime = "", at
+	if m.State == forumv1.ModerationItem_STATE_OPEN {
+		m.State = forumv1.ModerationItem_STATE_TARGET_DELETED
+	}
+	return true
 }
 
 // MaxFlagDetails bounds the flags a moderation item lists.

@@ -74,11 +74,17 @@ func (s *moderationServer) GetModerationItem(ctx context.Context, req *forumv1.G
 	return itemToProto(m), nil
 }
 
+// itemStates are the states a moderation item can be in, in queue order.
+var itemStates = []forumv1.ModerationItem_State{
+	forumv1.ModerationItem_STATE_OPEN, forumv1.ModerationItem_STATE_RESOLVED, forumv1.ModerationItem_STATE_TARGET_DELETED,
+}
+
 // moderationFilter is what ListModerationItems' filter may test; states
 // may be written with or without their STATE_ prefix.
 var moderationFilter = filter.Schema{
 	"state": {Kind: filter.Enum, Prefix: "STATE_", Values: []string{
 		forumv1.ModerationItem_STATE_OPEN.String(), forumv1.ModerationItem_STATE_RESOLVED.String(),
+		forumv1.ModerationItem_STATE_TARGET_DELETED.String(),
 	}},
 }
 
@@ -88,7 +94,7 @@ func filterStates(conds []filter.Condition) []forumv1.ModerationItem_State {
 		return nil
 	}
 	var out []forumv1.ModerationItem_State
-	for _, st := range []forumv1.ModerationItem_State{forumv1.ModerationItem_STATE_OPEN, forumv1.ModerationItem_STATE_RESOLVED} {
+	for _, st := range itemStates {
 		keep := true
 		for _, c := range conds {
 			keep = keep && c.Match(st.String())
@@ -101,7 +107,8 @@ func filterStates(conds []filter.Condition) []forumv1.ModerationItem_State {
 }
 
 // ListModerationItems lists the agency's queue, the longest waiting open
-// items first, then the resolved ones: moderators.
+// items first, then the resolved ones, then those whose content was
+// deleted while they were open: moderators.
 func (s *moderationServer) ListModerationItems(ctx context.Context, req *forumv1.ListModerationItemsRequest) (*forumv1.ListModerationItemsResponse, error) {
 	agency, err := parseAgency("parent", req.GetParent())
 	if err != nil {

@@ -1,10 +1,13 @@
 package forum_test
 
 import (
+	"bytes"
 	"testing"
+	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/forum"
+	"go.etcd.io/bbolt"
 	"google.golang.org/grpc/codes"
 )
 
@@ -139,4 +142,84 @@ func TestAccept(t *testing.T) {
 	answered, err := e.threads.ListThreads(alice.ctx(t), &forumv1.ListThreadsRequest{Parent: f.GetName(), Filter: "answered = true"})
 	must(t, "filter answered", err)
 	diff(t, "answered questions", titlesOf(answered.GetThreads()), []string{q.GetTitle()})
+}
+
+// TestModerationOfDeletedContent follows flagged content that is deleted:
+// its item leaves the open queue at once and stops quoting the deleted
+// text, and the purge after the retention period removes the item with
+// its flags and their notes.
+func TestModerationOfDeletedContent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.staff("mod", "metro", moderatorRole)
+	alice, bob, carol := e.resident("alice"), e.resident("bob"), e.resident("carol")
+	f := e.mustForum(t, mod, "metro", "town-square", public)
+	th := e.mustThread(t, bob, f.GetName(), discussion, "Noise at night")
+	doxx := e.mustPost(t, alice, th.GetName(), "My phone number is 555-0100, call me about the noise")
+	rude := e.mustPost(t, alice, th.GetName(), "You are all idiots")
+
+	flag := func(u *person, post *forumv1.Post, note string) {
+		t.Helper()
+		_, err := e.posts.FlagPost(u.ctx(t), &forumv1.FlagPostRequest{Name: post.GetName(), Reason: forumv1.FlagReason_FLAG_REASON_OTHER, Note: note})
+		must(t, "flag", err)
+	}
+	list := func(filter string) []*forumv1.ModerationItem {
+		t.Helper()
+		resp, err := e.moderation.ListModerationItems(mod.ctx(t), &forumv1.ListModerationItemsRequest{Parent: "agencies/metro", Filter: filter})
+		must(t, "list "+filter, err)
+		return resp.GetModerationItems()
+	}
+	targets := func(items []*forumv1.ModerationItem) []string {
+		var out []string
+		for _, m := range items {
+			out = append(out, m.GetTarget()+" "+m.GetExcerpt())
+		}
+		return out
+	}
+	flag(bob, doxx, "Personal data: 555-0100")
+	flag(carol, rude, "Insults")
+	open := list("state = OPEN")
+	diff(t, "open before the deletion", targets(open), []string{doxx.GetName() + " " + doxx.GetBody(), rude.GetName() + " " + rude.GetBody()})
+	item := open[0]
+
+	_, err := e.posts.DeletePost(alice.ctx(t), &forumv1.DeletePostRequest{Name: doxx.GetName()})
+	must(t, "the author deletes the post", err)
+	diff(t, "open after the deletion", targets(list("state = OPEN")), []string{rude.GetName() + " " + rude.GetBody()})
+	got, err := e.moderation.GetModerationItem(mod.ctx(t), &forumv1.GetModerationItemRequest{Name: item.GetName()})
+	must(t, "get", err)
+	diff(t, "closed by the deletion, without the text", []any{got.GetState(), got.GetExcerpt(), got.GetTargetDeleteTime().AsTime(), got.GetFlagCount()},
+		[]any{forumv1.ModerationItem_STATE_TARGET_DELETED, "", e.clock.Now(), int64(1)})
+	diff(t, "listed as closed by deletion", targets(list("state = TARGET_DELETED")), []string{doxx.GetName() + " "})
+	_, err = e.posts.FlagPost(carol.ctx(t), &forumv1.FlagPostRequest{Name: doxx.GetName(), Reason: forumv1.FlagReason_FLAG_REASON_OTHER})
+	wantCode(t, "flag a deleted post", err, codes.NotFound)
+
+	// A moderator deleting the thread closes its replies' items too.
+	e.clock.Advance(time.Hour)
+	_, err = e.threads.DeleteThread(mod.ctx(t), &forumv1.DeleteThreadRequest{Name: th.GetName()})
+	must(t, "delete thread", err)
+	diff(t, "nothing open", targets(list("state = OPEN")), []string(nil))
+	diff(t, "closed by deletion", targets(list("state = TARGET_DELETED")), []string{doxx.GetName() + " ", rude.GetName() + " "})
+
+	// The post deleted an hour before the thread is purged first.
+	e.clock.Advance(forum.DefaultRetention)
+	_, err = e.svc.Purge(t.Context())
+	must(t, "purge the post", err)
+	_, err = e.moderation.GetModerationItem(mod.ctx(t), &forumv1.GetModerationItemRequest{Name: item.GetName()})
+	wantCode(t, "get a purged item", err, codes.NotFound)
+	diff(t, "the queue after purging the post", targets(list("")), []string{rude.GetName() + " "})
+	e.clock.Advance(time.Minute)
+	_, err = e.svc.Purge(t.Context())
+	must(t, "purge the thread", err)
+	diff(t, "the queue after purging the thread", targets(list("")), []string(nil))
+	err = e.store.DB().View(func(tx *bbolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if bytes.Contains(v, []byte("555-0100")) || bytes.Contains(v, []byte("Insults")) {
+					t.Errorf("after the purge, bucket %s still holds %q", name, v)
+				}
+				return nil
+			})
+		})
+	})
+	must(t, "read the store", err)
 }

@@ -7,8 +7,8 @@ import (
 
 // Purge removes for good the forums, threads, posts and meetings deleted
 // more than the retention period ago (Config.Retention, 30 days by
-// default), with their votes and flags, and forgets request ids older than
-// that. The composition root runs it periodically; it returns how many
+// default), with their votes, flags and moderation items, and forgets
+// request ids older than that. The composition root runs it periodically; it returns how many
 // deleted resources it removed.
 func (s *Service) Purge(ctx context.Context) (int, error) {
 	before := s.now().Add(-s.retention)

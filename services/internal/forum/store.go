@@ -53,7 +53,9 @@ type Store interface {
 	UpdateForum(ctx context.Context, k ForumKey, mutate func(*Forum) error) (Forum, error)
 	// DeleteForum deletes a forum softly at time at, after check accepts
 	// it: it and everything in it disappear from reads at once, and Purge
-	// removes the data later. errs.NotFound when it does not exist.
+	// removes the data later. The moderation items of its threads and
+	// posts are marked as in ModerationItem.TargetDeleted.
+	// errs.NotFound when it does not exist.
 	DeleteForum(ctx context.Context, k ForumKey, at time.Time, check func(Forum) error) error
 
 	// CreateThread stores a new thread in its forum after check accepts
@@ -73,7 +75,9 @@ type Store interface {
 	// only Title, Body, Locked, Pinned and UpdateTime.
 	UpdateThread(ctx context.Context, k ThreadKey, mutate func(f Forum, t *Thread) error) (Thread, error)
 	// DeleteThread deletes a thread softly, with its posts, after check
-	// accepts it. errs.NotFound when it does not exist.
+	// accepts it. The moderation items of the thread and its posts are
+	// marked as in ModerationItem.TargetDeleted. errs.NotFound when it
+	// does not exist.
 	DeleteThread(ctx context.Context, k ThreadKey, at time.Time, check func(Forum, Thread) error) error
 
 	// CreatePost stores a new post after check accepts its thread,
@@ -94,7 +98,8 @@ type Store interface {
 	// and UpdateTime.
 	UpdatePost(ctx context.Context, k PostKey, mutate func(f Forum, t Thread, p *Post) error) (Post, error)
 	// DeletePost deletes a post softly after check accepts it. When it was
-	// the accepted answer, its thread is no longer answered.
+	// the accepted answer, its thread is no longer answered. Its
+	// moderation item is marked as in ModerationItem.TargetDeleted.
 	// errs.NotFound when it does not exist.
 	DeletePost(ctx context.Context, k PostKey, at time.Time, check func(Forum, Thread, Post) error) error
 	// AcceptPost marks a post as its thread's accepted answer after check
@@ -123,7 +128,8 @@ type Store interface {
 	ModerationItem(ctx context.Context, agency, id string) (ModerationItem, error)
 	// ListModerationItems lists an agency's items in the given states (all
 	// when empty): open ones first, the longest open first, then resolved
-	// ones, the earliest resolved first.
+	// ones, the earliest resolved first, then those closed by the deletion
+	// of their target, the earliest deleted first.
 	ListModerationItems(ctx context.Context, agency string, states []forumv1.ModerationItem_State, page Page) ([]ModerationItem, []byte, error)
 	// ResolveModerationItem records a moderator's decision after check
 	// accepts the item, and applies it to the target when it still
@@ -144,9 +150,10 @@ type Store interface {
 	ScanSearchDocs(ctx context.Context, scope ThreadKey, after []byte, limit int) ([]SearchDoc, []byte, error)
 
 	// Purge removes for good what was deleted before the given time, with
-	// everything it contained, its votes and flags, and request ids
-	// recorded before that time. It works in bounded transactions and
-	// returns how many deleted forums, threads and posts it removed.
+	// everything it contained, its votes, flags and moderation items (they
+	// are NotFound from then on), and request ids recorded before that
+	// time. It works in bounded transactions and returns how many deleted
+	// forums, threads and posts it removed.
 	Purge(ctx context.Context, before time.Time) (int, error)
 
 	MeetingStore

@@ -3,8 +3,10 @@ package boltstore
 import (
 	"bytes"
 	"fmt"
+	"time"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
+	"github.com/engagehq/engage/services/internal/forum"
 	"go.etcd.io/bbolt"
 )
 
@@ -41,6 +43,7 @@ func migrations() []boltdb.Migration {
 		// binary that knows only version 3 must not open the file.
 		{Version: 4, Name: "binary records", Up: func(*bbolt.Tx) error { return nil }},
 		{Version: 5, Name: "request ids in requests_by_time alone", Up: moveRequestIDs},
+		{Version: 6, Name: "moderation items follow their targets' deletion", Up: settleDeletedTargets},
 	}
 }
 
@@ -117,4 +120,94 @@ func moveRequestIDs(tx *bbolt.Tx) error {
 		return fmt.Errorf("drop requests: %w", err)
 	}
 	return nil
+}
+
+// settleDeletedTargets brings the moderation items of content deleted
+// before version 6 to where deleting it now leaves them: an item whose
+// target is deleted is marked (forum.ModerationItem.TargetDeleted), which
+// drops its excerpt and closes it when open, and an item whose target was
+// already purged goes, with its queue entry and any link left to it.
+func settleDeletedTargets(tx *bbolt.Tx) error {
+	var items []forum.ModerationItem
+	err := tx.Bucket(bucketModeration).ForEach(func(k, v []byte) error {
+		var r moderationRecord
+		if err := decodeRecord(v, &r); err != nil {
+			return fmt.Errorf("moderation item %q: %w", k, err)
+		}
+		m, err := r.domain()
+		if err != nil {
+			return fmt.Errorf("moderation item %q: %w", k, err)
+		}
+		items = append(items, m)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range items {
+		at, exists, err := targetDeleteTime(tx, m.Target)
+		if err != nil {
+			return fmt.Errorf("moderation item %s: %w", m.Name(), err)
+		}
+		switch {
+		case !exists:
+			if err := dropItem(tx, m.Agency, m.ID); err != nil {
+				return err
+			}
+			tk := targetKey(m.Target)
+			if id := tx.Bucket(bucketModerationTargets).Get(tk); string(id) == m.ID {
+				if err := tx.Bucket(bucketModerationTargets).Delete(tk); err != nil {
+					return err
+				}
+			}
+		case !at.IsZero():
+			before := m
+			if m.TargetDeleted(at) {
+				m.Revision++
+				if err := putItem(tx, &before, m); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// targetDeleteTime reports whether a target's records are still stored
+// (deleted or not) and, when it is deleted, the earliest deletion among it
+// and the thread and forum holding it; zero when it is not deleted.
+func targetDeleteTime(tx *bbolt.Tx, t forum.Target) (time.Time, bool, error) {
+	var at time.Time
+	earliest := func(d time.Time) {
+		if !d.IsZero() && (at.IsZero() || d.Before(at)) {
+			at = d
+		}
+	}
+	var f forumRecord
+	ok, err := getRecord(tx.Bucket(bucketForums), forumKey(t.ForumKey()), &f)
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	earliest(f.DeleteTime)
+	var th threadRecord
+	ok, err = getRecord(tx.Bucket(bucketThreads), threadKey(t.ThreadKey), &th)
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	earliest(th.DeleteTime)
+	if t.IsPost() {
+		raw := tx.Bucket(bucketPosts).Get(postKey(t.PostKey()))
+		if raw == nil {
+			raw = tx.Bucket(bucketPostsDeleted).Get(postKey(t.PostKey()))
+		}
+		if raw == nil {
+			return time.Time{}, false, nil
+		}
+		p, err := decodePost(raw)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		earliest(p.DeleteTime)
+	}
+	return at, true, nil
 }

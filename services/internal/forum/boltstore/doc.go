@@ -55,11 +55,16 @@
 // Deletion is soft and immediate for readers: a deleted post moves to
 // posts_deleted, so that lists never step over it; a deleted thread or
 // forum is marked and leaves the list indexes, and everything below it
-// becomes unreachable because reads check its parents. Each deletion adds a
-// trash entry. Purge walks the trash in deletion order and removes each
-// resource with everything below it, its votes, flags and moderation
-// links, in transactions of at most 5,000 keys. Moderation items stay, as
-// the record of what moderators decided.
+// becomes unreachable because reads check its parents. The same
+// transaction marks the moderation items of the deleted targets, found
+// through moderation_targets: each drops its excerpt, and an open one
+// moves to the TARGET_DELETED part of moderation_queue. Each deletion adds
+// a trash entry. Purge walks the trash in deletion order and removes each
+// resource with everything below it, its votes and flags, and its
+// moderation links each with its item (flag notes included) and queue
+// entry, in transactions of about 5,000 keys at most. Nothing of purged
+// content stays in the file; what moderators decided remains in the audit
+// log the auth interceptor writes.
 //
 // The schema version lives in boltdb's own "_meta" bucket; the migrations
 // are in buckets.go.

@@ -175,6 +175,11 @@ func (s *Store) DeleteForum(ctx context.Context, k forum.ForumKey, at time.Time,
 		if err := putRecord(tx.Bucket(bucketForums), forumKey(k), r); err != nil {
 			return err
 		}
+		for _, kind := range []byte{kindThread, kindPost} {
+			if err := markDeleted(tx, k.Agency, append([]byte{kind}, boltdb.Below(forumKey(k))...), false, at); err != nil {
+				return err
+			}
+		}
 		return tx.Bucket(bucketTrash).Put(trashKey(at, kindForum, forumKey(k)), nil)
 	})
 }

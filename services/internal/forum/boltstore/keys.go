@@ -91,8 +91,11 @@ func forumOrderSuffix(f forum.Forum) []byte {
 // time they entered it.
 func queueSuffix(m forum.ModerationItem) []byte {
 	t := m.OpenTime
-	if m.State == stateResolved {
+	switch m.State {
+	case stateResolved:
 		t = m.ResolveTime
+	case stateTargetDeleted:
+		t = m.TargetDeleteTime
 	}
 	b := []byte{byte(m.State)}
 	b = u64(b, nanos(t))

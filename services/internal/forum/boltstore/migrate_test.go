@@ -2,12 +2,14 @@ package boltstore
 
 import (
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/boltdb"
+	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/forum"
 	"github.com/google/go-cmp/cmp"
 	"go.etcd.io/bbolt"
@@ -92,5 +94,109 @@ func TestMigrateUnvotedPosts(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Birch", "Dogwood", "Ash", "Cedar"}, got); diff != "" || next != nil {
 		t.Errorf("posts by votes after the migration (-want +got):\n%s next %x", diff, next)
+	}
+}
+
+// TestMigrateDeletedTargets opens a file as version 5 left it, where
+// deleting content left its moderation items as they were and the purge
+// removed only their links, and checks that version 6 marks the items of
+// deleted content and removes those of purged content.
+func TestMigrateDeletedTargets(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "forum.db")
+	db, err := boltdb.Open(path, boltdb.Options{Migrations: migrations()[:5]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db, requests: newRequestIndex()}
+	x := fixture{t, old}
+	fk := x.forum("traffic")
+	tk, goneTK := x.thread(fk, "Speeding"), x.thread(fk, "Gone")
+	live, deletedPost, inGoneThread, purgedPost := x.post(tk, "Live"), x.post(tk, "Deleted"), x.post(goneTK, "In a gone thread"), x.post(tk, "Purged")
+	liveItem, deletedItem, purgedItem := x.flag(live, "accounts/a1", "n1"), x.flag(deletedPost, "accounts/a1", "n2"), x.flag(purgedPost, "accounts/a1", "n3")
+	goneItem := x.flag(inGoneThread, "accounts/a1", "n4")
+	goneItem, err = old.ResolveModerationItem(t.Context(), "metro", goneItem.ID, forum.Resolution{
+		Action: forumv1.ModerationAction_MODERATION_ACTION_HIDE, Note: "Rude", Resolver: "accounts/mod", Time: retentionStart.Add(2 * time.Minute)},
+		func(forum.ModerationItem) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int) time.Time { return retentionStart.Add(time.Duration(h) * time.Hour) }
+	anyPost := func(forum.Forum, forum.Thread, forum.Post) error { return nil }
+	for _, err := range []error{
+		old.DeletePost(t.Context(), purgedPost.PostKey(), at(1), anyPost),
+		old.DeletePost(t.Context(), deletedPost.PostKey(), at(3), anyPost),
+		old.DeleteThread(t.Context(), goneTK, at(4), func(forum.Forum, forum.Thread) error { return nil }),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.Purge(t.Context(), at(2)); err != nil {
+		t.Fatal(err)
+	}
+	// The items as version 5 left them: untouched by the deletions, and
+	// the purged post's item still there without its link.
+	err = db.Bolt().Update(func(tx *bbolt.Tx) error {
+		for _, m := range []forum.ModerationItem{deletedItem, goneItem} {
+			now, err := loadItem(tx, "metro", m.ID)
+			if err != nil {
+				return err
+			}
+			if err := putItem(tx, &now, m); err != nil {
+				return err
+			}
+		}
+		return putItem(tx, nil, purgedItem)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if v, err := s.DB().SchemaVersion(); err != nil || v != 6 {
+		t.Fatalf("schema version %d (%v), want 6", v, err)
+	}
+	get := func(id string) forum.ModerationItem {
+		t.Helper()
+		m, err := s.ModerationItem(t.Context(), "metro", id)
+		if err != nil {
+			t.Fatalf("item %s: %v", id, err)
+		}
+		return m
+	}
+	if diff := cmp.Diff(liveItem, get(liveItem.ID)); diff != "" {
+		t.Errorf("item of a live post (-want +got):\n%s", diff)
+	}
+	want := deletedItem
+	want.State, want.Excerpt, want.TargetDeleteTime, want.Revision = stateTargetDeleted, "", at(3), deletedItem.Revision+1
+	if diff := cmp.Diff(want, get(deletedItem.ID)); diff != "" {
+		t.Errorf("item of a deleted post (-want +got):\n%s", diff)
+	}
+	want = goneItem
+	want.Excerpt, want.TargetDeleteTime, want.Revision = "", at(4), goneItem.Revision+1
+	if diff := cmp.Diff(want, get(goneItem.ID)); diff != "" {
+		t.Errorf("decided item of a post in a deleted thread (-want +got):\n%s", diff)
+	}
+	if _, err := s.ModerationItem(t.Context(), "metro", purgedItem.ID); !errors.Is(err, errs.NotFound) {
+		t.Errorf("item of a purged post: %v, want not found", err)
+	}
+	items, _, err := s.ListModerationItems(t.Context(), "metro", nil, forum.Page{Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range items {
+		ids = append(ids, m.ID)
+	}
+	if diff := cmp.Diff([]string{liveItem.ID, goneItem.ID, deletedItem.ID}, ids); diff != "" {
+		t.Errorf("queue (-want +got):\n%s", diff)
 	}
 }

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +16,9 @@ import (
 )
 
 const (
-	hidden    = forumv1.ContentState_CONTENT_STATE_HIDDEN
-	stateOpen = forumv1.ModerationItem_STATE_OPEN
+	hidden             = forumv1.ContentState_CONTENT_STATE_HIDDEN
+	stateOpen          = forumv1.ModerationItem_STATE_OPEN
+	stateTargetDeleted = forumv1.ModerationItem_STATE_TARGET_DELETED
 )
 
 // setState shows or hides content with a reason, keeping the visible
@@ -86,6 +88,42 @@ func putItem(tx *bbolt.Tx, before *forum.ModerationItem, m forum.ModerationItem)
 		return err
 	}
 	return putRecord(tx.Bucket(bucketModeration), boltdb.Join(m.Agency, m.ID), toModerationRecord(m))
+}
+
+// markDeleted marks the moderation items of an agency's targets deleted at
+// time at (forum.ModerationItem.TargetDeleted): the target whose key is
+// pfx when exact, else every target whose key starts with pfx. It reads
+// moderation_targets, which holds flagged targets only, so that deleting
+// a large thread or forum costs one seek per range and one write per
+// flagged target in it.
+func markDeleted(tx *bbolt.Tx, agency string, pfx []byte, exact bool, at time.Time) error {
+	targets := tx.Bucket(bucketModerationTargets)
+	var ids []string
+	if exact {
+		if id := targets.Get(pfx); id != nil {
+			ids = append(ids, string(id))
+		}
+	} else {
+		c := targets.Cursor()
+		for k, id := c.Seek(pfx); k != nil && bytes.HasPrefix(k, pfx); k, id = c.Next() {
+			ids = append(ids, string(id))
+		}
+	}
+	for _, id := range ids {
+		item, err := loadItem(tx, agency, id)
+		if err != nil {
+			return err
+		}
+		before := item
+		if !item.TargetDeleted(at) {
+			continue
+		}
+		item.Revision++
+		if err := putItem(tx, &before, item); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Flag implements forum.Store.

@@ -258,6 +258,9 @@ func (s *Store) DeletePost(ctx context.Context, k forum.PostKey, at time.Time, c
 				return err
 			}
 		}
+		if err := markDeleted(tx, k.Agency, targetKey(forum.Target{ThreadKey: k.ThreadKey, Post: k.Post}), true, at); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketTrash).Put(trashKey(at, kindPost, postKey(k)), nil)
 	})
 }

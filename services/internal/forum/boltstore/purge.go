@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/boltdb"
+	"github.com/engagehq/engage/services/internal/errs"
 	"go.etcd.io/bbolt"
 )
 
@@ -101,15 +103,18 @@ func (s *Store) purgeEntry(ctx context.Context, entry []byte) error {
 }
 
 // targetSpans are the votes, flags and moderation links of targets of
-// kind whose keys start with pfx.
+// kind whose keys start with pfx; a moderation link goes with its item
+// (see purgeSpans).
 func targetSpans(kind byte, pfx []byte) []span {
 	k := append([]byte{kind}, pfx...)
 	return []span{{bucketVotes, k, false}, {bucketFlags, k, false}, {bucketModerationTargets, k, false}}
 }
 
-// purgeSpans deletes spans in transactions of at most purgeChunk keys,
-// each span only once those before it are empty, so that the exact keys
-// at the end (the record, its trash entry) go last.
+// purgeSpans deletes spans in transactions of about purgeChunk keys at
+// most, each span only once those before it are empty, so that the exact
+// keys at the end (the record, its trash entry) go last. A span of
+// moderation_targets takes the links' moderation items along, since an
+// item quotes and describes the content it links to.
 func (s *Store) purgeSpans(ctx context.Context, spans []span) error {
 	for {
 		done := false
@@ -117,6 +122,16 @@ func (s *Store) purgeSpans(ctx context.Context, spans []span) error {
 			done = false
 			budget := purgeChunk
 			for _, sp := range spans {
+				if bytes.Equal(sp.bucket, bucketModerationTargets) {
+					n, err := deleteItems(tx, sp, budget)
+					if err != nil {
+						return err
+					}
+					if budget -= n; budget <= 0 {
+						return nil
+					}
+					continue
+				}
 				b := tx.Bucket(sp.bucket)
 				if sp.exact {
 					if err := b.Delete(sp.pfx); err != nil {
@@ -139,6 +154,51 @@ func (s *Store) purgeSpans(ctx context.Context, spans []span) error {
 			return err
 		}
 	}
+}
+
+// deleteItems deletes the moderation links in sp, each with its item and
+// the item's queue entry, until limit keys or more are deleted; it
+// returns how many keys it deleted.
+func deleteItems(tx *bbolt.Tx, sp span, limit int) (int, error) {
+	targets := tx.Bucket(bucketModerationTargets)
+	n := 0
+	drop := func(k, id []byte) error {
+		agency, _, _ := bytes.Cut(k[1:], []byte{sep}) // a target key is its kind, then {agency}␀…
+		if err := dropItem(tx, string(agency), string(id)); err != nil {
+			return err
+		}
+		n += 3
+		return targets.Delete(k)
+	}
+	if sp.exact {
+		if id := targets.Get(sp.pfx); id != nil {
+			return n, drop(sp.pfx, bytes.Clone(id))
+		}
+		return 0, nil
+	}
+	c := targets.Cursor()
+	for k, id := c.Seek(sp.pfx); k != nil && bytes.HasPrefix(k, sp.pfx) && n < limit; k, id = c.Seek(sp.pfx) {
+		if err := drop(bytes.Clone(k), bytes.Clone(id)); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// dropItem deletes a moderation item, with the flags' notes it holds, and
+// its queue entry; an item already gone is no error.
+func dropItem(tx *bbolt.Tx, agency, id string) error {
+	item, err := loadItem(tx, agency, id)
+	if errors.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketModerationQueue).Delete(queueKey(item)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketModeration).Delete(boltdb.Join(agency, id))
 }
 
 // purgeRequests forgets request ids recorded before the given time. They

@@ -170,6 +170,8 @@ type moderationRecord struct {
 	OpenTime    time.Time    `json:"open_time"`
 	ResolveTime time.Time    `json:"resolve_time,omitzero"`
 	Revision    int64        `json:"revision"`
+	// TargetDeleteTime is set once the target is deleted (version 6 on).
+	TargetDeleteTime time.Time `json:"target_delete_time,omitzero"`
 }
 
 func toModerationRecord(m forum.ModerationItem) moderationRecord {
@@ -178,6 +180,7 @@ func toModerationRecord(m forum.ModerationItem) moderationRecord {
 		FlagCount: m.FlagCount, Cleared: m.Cleared, State: m.State.String(), AutoHidden: m.AutoHidden,
 		Note: m.Note, Resolver: m.Resolver,
 		CreateTime: m.CreateTime, OpenTime: m.OpenTime, ResolveTime: m.ResolveTime, Revision: m.Revision,
+		TargetDeleteTime: m.TargetDeleteTime,
 	}
 	if m.Action != forumv1.ModerationAction_MODERATION_ACTION_UNSPECIFIED {
 		r.Action = m.Action.String()
@@ -201,6 +204,7 @@ func (r moderationRecord) domain() (forum.ModerationItem, error) {
 		Action:     forumv1.ModerationAction(enumValue(forumv1.ModerationAction_value, r.Action)),
 		Note:       r.Note, Resolver: r.Resolver,
 		CreateTime: r.CreateTime, OpenTime: r.OpenTime, ResolveTime: r.ResolveTime, Revision: r.Revision,
+		TargetDeleteTime: r.TargetDeleteTime,
 	}
 	for _, f := range r.Flags {
 		m.Flags = append(m.Flags, forum.Flag{

@@ -218,7 +218,7 @@ func (s *Store) UpdateThread(ctx context.Context, k forum.ThreadKey, mutate func
 
 // DeleteThread implements forum.Store. The record stays, marked deleted,
 // until Purge removes it with its posts; it leaves the list indexes at
-// once.
+// once, and the moderation items of the thread and its posts are marked.
 func (s *Store) DeleteThread(ctx context.Context, k forum.ThreadKey, at time.Time, check func(forum.Forum, forum.Thread) error) error {
 	return s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		c, err := loadThread(tx, k)
@@ -241,6 +241,12 @@ func (s *Store) DeleteThread(ctx context.Context, k forum.ThreadKey, at time.Tim
 			if err := putForum(tx, c.Forum); err != nil {
 				return err
 			}
+		}
+		if err := markDeleted(tx, k.Agency, append([]byte{kindThread}, threadKey(k)...), true, at); err != nil {
+			return err
+		}
+		if err := markDeleted(tx, k.Agency, append([]byte{kindPost}, boltdb.Below(threadKey(k))...), false, at); err != nil {
+			return err
 		}
 		return tx.Bucket(bucketTrash).Put(trashKey(at, kindThread, threadKey(k)), nil)
 	})

@@ -50,6 +50,8 @@ func Run(t *testing.T, open Opener) {
 		{"Flags", testFlags},
 		{"Resolve", testResolve},
 		{"ModerationQueue", testModerationQueue},
+		{"ModerationOfDeleted", testModerationOfDeleted},
+		{"ModerationPurge", testModerationPurge},
 		{"SearchDocs", testSearchDocs},
 		{"Purge", testPurge},
 	}

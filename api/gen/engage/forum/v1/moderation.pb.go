@@ -94,6 +94,9 @@ const (
 	ModerationItem_STATE_OPEN ModerationItem_State = 1
 	// Decided.
 	ModerationItem_STATE_RESOLVED ModerationItem_State = 2
+	// Closed without a decision: the thread or post was deleted (by its
+	// author or staff) while the item was open.
+	ModerationItem_STATE_TARGET_DELETED ModerationItem_State = 3
 )
 
 // Enum value maps for ModerationItem_State.
@@ -102,11 +105,13 @@ var (
 		0: "STATE_UNSPECIFIED",
 		1: "STATE_OPEN",
 		2: "STATE_RESOLVED",
+		3: "STATE_TARGET_DELETED",
 	}
 	ModerationItem_State_value = map[string]int32{
-		"STATE_UNSPECIFIED": 0,
-		"STATE_OPEN":        1,
-		"STATE_RESOLVED":    2,
+		"STATE_UNSPECIFIED":    0,
+		"STATE_OPEN":           1,
+		"STATE_RESOLVED":       2,
+		"STATE_TARGET_DELETED": 3,
 	}
 )
 
@@ -144,7 +149,7 @@ type ModerationItem struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// The flagged thread or post.
 	Target string `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
-	// The start of the flagged text.
+	// The start of the flagged text; empty once the target is deleted.
 	Excerpt string `protobuf:"bytes,3,opt,name=excerpt,proto3" json:"excerpt,omitempty"`
 	// The content's author.
 	Author string `protobuf:"bytes,4,opt,name=author,proto3" json:"author,omitempty"`
@@ -166,10 +171,13 @@ type ModerationItem struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When it was decided.
 	ResolveTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=resolve_time,json=resolveTime,proto3" json:"resolve_time,omitempty"`
-	// Changes with every flag and decision.
-	Etag          string `protobuf:"bytes,14,opt,name=etag,proto3" json:"etag,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Changes with every flag and decision, and when the target is deleted.
+	Etag string `protobuf:"bytes,14,opt,name=etag,proto3" json:"etag,omitempty"`
+	// When the flagged thread or post was deleted, itself or with the thread
+	// or forum holding it; unset while it exists.
+	TargetDeleteTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=target_delete_time,json=targetDeleteTime,proto3" json:"target_delete_time,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ModerationItem) Reset() {
@@ -300,6 +308,13 @@ func (x *ModerationItem) GetEtag() string {
 	return ""
 }
 
+func (x *ModerationItem) GetTargetDeleteTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TargetDeleteTime
+	}
+	return nil
+}
+
 // One account's flag.
 type Flag struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -419,7 +434,8 @@ type ListModerationItemsRequest struct {
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of a previous call.
 	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// `state = OPEN` or `state = RESOLVED`; all when empty.
+	// `state = OPEN`, `state = RESOLVED` or `state = TARGET_DELETED`; all
+	// when empty.
 	Filter        string `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -615,7 +631,7 @@ var File_engage_forum_v1_moderation_proto protoreflect.FileDescriptor
 
 const file_engage_forum_v1_moderation_proto_rawDesc = "" +
 	"\n" +
-	" engage/forum/v1/moderation.proto\x12\x0fengage.forum.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1dengage/forum/v1/threads.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x06\n" +
+	" engage/forum/v1/moderation.proto\x12\x0fengage.forum.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1dengage/forum/v1/threads.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x82\a\n" +
 	"\x0eModerationItem\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x1b\n" +
 	"\x06target\x18\x02 \x01(\tB\x03\xe0A\x03R\x06target\x12\x1d\n" +
@@ -634,12 +650,14 @@ const file_engage_forum_v1_moderation_proto_rawDesc = "" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12B\n" +
 	"\fresolve_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\vresolveTime\x12\x17\n" +
-	"\x04etag\x18\x0e \x01(\tB\x03\xe0A\x01R\x04etag\"B\n" +
+	"\x04etag\x18\x0e \x01(\tB\x03\xe0A\x01R\x04etag\x12M\n" +
+	"\x12target_delete_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\x10targetDeleteTime\"\\\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0e\n" +
 	"\n" +
 	"STATE_OPEN\x10\x01\x12\x12\n" +
-	"\x0eSTATE_RESOLVED\x10\x02:z\xeaAw\n" +
+	"\x0eSTATE_RESOLVED\x10\x02\x12\x18\n" +
+	"\x14STATE_TARGET_DELETED\x10\x03:z\xeaAw\n" +
 	"\x1fforum.engage.dev/ModerationItem\x123agencies/{agency}/moderationItems/{moderation_item}*\x0fmoderationItems2\x0emoderationItem\"\x8c\x01\n" +
 	"\x04Flag\x123\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1b.engage.forum.v1.FlagReasonR\x06reason\x12\x12\n" +
@@ -706,21 +724,22 @@ var file_engage_forum_v1_moderation_proto_depIdxs = []int32{
 	0,  // 2: engage.forum.v1.ModerationItem.action:type_name -> engage.forum.v1.ModerationAction
 	8,  // 3: engage.forum.v1.ModerationItem.create_time:type_name -> google.protobuf.Timestamp
 	8,  // 4: engage.forum.v1.ModerationItem.resolve_time:type_name -> google.protobuf.Timestamp
-	9,  // 5: engage.forum.v1.Flag.reason:type_name -> engage.forum.v1.FlagReason
-	8,  // 6: engage.forum.v1.Flag.create_time:type_name -> google.protobuf.Timestamp
-	2,  // 7: engage.forum.v1.ListModerationItemsResponse.moderation_items:type_name -> engage.forum.v1.ModerationItem
-	0,  // 8: engage.forum.v1.ResolveModerationItemRequest.action:type_name -> engage.forum.v1.ModerationAction
-	4,  // 9: engage.forum.v1.ModerationService.GetModerationItem:input_type -> engage.forum.v1.GetModerationItemRequest
-	5,  // 10: engage.forum.v1.ModerationService.ListModerationItems:input_type -> engage.forum.v1.ListModerationItemsRequest
-	7,  // 11: engage.forum.v1.ModerationService.ResolveModerationItem:input_type -> engage.forum.v1.ResolveModerationItemRequest
-	2,  // 12: engage.forum.v1.ModerationService.GetModerationItem:output_type -> engage.forum.v1.ModerationItem
-	6,  // 13: engage.forum.v1.ModerationService.ListModerationItems:output_type -> engage.forum.v1.ListModerationItemsResponse
-	2,  // 14: engage.forum.v1.ModerationService.ResolveModerationItem:output_type -> engage.forum.v1.ModerationItem
-	12, // [12:15] is the sub-list for method output_type
-	9,  // [9:12] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	8,  // 5: engage.forum.v1.ModerationItem.target_delete_time:type_name -> google.protobuf.Timestamp
+	9,  // 6: engage.forum.v1.Flag.reason:type_name -> engage.forum.v1.FlagReason
+	8,  // 7: engage.forum.v1.Flag.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 8: engage.forum.v1.ListModerationItemsResponse.moderation_items:type_name -> engage.forum.v1.ModerationItem
+	0,  // 9: engage.forum.v1.ResolveModerationItemRequest.action:type_name -> engage.forum.v1.ModerationAction
+	4,  // 10: engage.forum.v1.ModerationService.GetModerationItem:input_type -> engage.forum.v1.GetModerationItemRequest
+	5,  // 11: engage.forum.v1.ModerationService.ListModerationItems:input_type -> engage.forum.v1.ListModerationItemsRequest
+	7,  // 12: engage.forum.v1.ModerationService.ResolveModerationItem:input_type -> engage.forum.v1.ResolveModerationItemRequest
+	2,  // 13: engage.forum.v1.ModerationService.GetModerationItem:output_type -> engage.forum.v1.ModerationItem
+	6,  // 14: engage.forum.v1.ModerationService.ListModerationItems:output_type -> engage.forum.v1.ListModerationItemsResponse
+	2,  // 15: engage.forum.v1.ModerationService.ResolveModerationItem:output_type -> engage.forum.v1.ModerationItem
+	13, // [13:16] is the sub-list for method output_type
+	10, // [10:13] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_engage_forum_v1_moderation_proto_init() }

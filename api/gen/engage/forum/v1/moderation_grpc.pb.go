@@ -34,12 +34,15 @@ const (
 // why), RESTORE shows it again, DISMISS closes the item and leaves the
 // content as it is. Content the flags hid takes HIDE or RESTORE, not
 // DISMISS. Official content, written by staff, is never hidden by flags:
-// its item waits for a moderator.
+// its item waits for a moderator. Deleting the content closes its open item
+// (STATE_TARGET_DELETED) and drops its excerpt; once the deleted content is
+// purged after the retention period, the item goes with it.
 type ModerationServiceClient interface {
 	// Returns one item.
 	GetModerationItem(ctx context.Context, in *GetModerationItemRequest, opts ...grpc.CallOption) (*ModerationItem, error)
-	// Lists items, oldest open first. `filter` may be `state = OPEN` or
-	// `state = RESOLVED`.
+	// Lists items, oldest open first, then resolved ones, then those closed
+	// by the deletion of their target. `filter` may be `state = OPEN`,
+	// `state = RESOLVED` or `state = TARGET_DELETED`.
 	ListModerationItems(ctx context.Context, in *ListModerationItemsRequest, opts ...grpc.CallOption) (*ListModerationItemsResponse, error)
 	// Resolves an item with HIDE, RESTORE or DISMISS and a note.
 	ResolveModerationItem(ctx context.Context, in *ResolveModerationItemRequest, opts ...grpc.CallOption) (*ModerationItem, error)
@@ -93,12 +96,15 @@ func (c *moderationServiceClient) ResolveModerationItem(ctx context.Context, in 
 // why), RESTORE shows it again, DISMISS closes the item and leaves the
 // content as it is. Content the flags hid takes HIDE or RESTORE, not
 // DISMISS. Official content, written by staff, is never hidden by flags:
-// its item waits for a moderator.
+// its item waits for a moderator. Deleting the content closes its open item
+// (STATE_TARGET_DELETED) and drops its excerpt; once the deleted content is
+// purged after the retention period, the item goes with it.
 type ModerationServiceServer interface {
 	// Returns one item.
 	GetModerationItem(context.Context, *GetModerationItemRequest) (*ModerationItem, error)
-	// Lists items, oldest open first. `filter` may be `state = OPEN` or
-	// `state = RESOLVED`.
+	// Lists items, oldest open first, then resolved ones, then those closed
+	// by the deletion of their target. `filter` may be `state = OPEN`,
+	// `state = RESOLVED` or `state = TARGET_DELETED`.
 	ListModerationItems(context.Context, *ListModerationItemsRequest) (*ListModerationItemsResponse, error)
 	// Resolves an item with HIDE, RESTORE or DISMISS and a note.
 	ResolveModerationItem(context.Context, *ResolveModerationItemRequest) (*ModerationItem, error)
