@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,8 +213,10 @@ func (s *Service) reindex(ctx context.Context, scope ThreadKey) {
 
 // SearchThreads searches the threads and posts of the agency's forums the
 // caller may read (or of one of them). Results are threads, each with its
-// best match; a page token carries the offset of the next page, bound to
-// the agency, the forum and the query.
+// best match; a page token carries the score and thread of the page's last
+// result, bound to the agency, the forum and the query, and the next page
+// starts after it: a better match written meanwhile does not push a
+// result seen already onto the next page.
 func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThreadsRequest) (*forumv1.SearchThreadsResponse, error) {
 	agency, err := parseAgency("parent", req.GetParent())
 	if err != nil {
@@ -242,12 +245,12 @@ func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThr
 	if err != nil {
 		return nil, err
 	}
-	offset := 0
+	var after *textindex.Hit
 	if cursor != nil {
-		if len(cursor) != 8 || binary.BigEndian.Uint64(cursor) > 1<<31 {
+		if len(cursor) < 8 {
 			return nil, errs.Field("page_token", "is malformed; repeat the request without page_token to start over")
 		}
-		offset = int(binary.BigEndian.Uint64(cursor))
+		after = &textindex.Hit{Score: math.Float64frombits(binary.BigEndian.Uint64(cursor)), Group: string(cursor[8:])}
 	}
 	resp := &forumv1.SearchThreadsResponse{}
 	ix := s.search.index(agency, false)
@@ -259,12 +262,13 @@ func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThr
 	if err != nil {
 		return nil, err
 	}
-	hits, total := ix.Search(query, textindex.Query{Limit: size, Offset: offset, AllowGroup: func(group string) bool {
+	hits, rest := ix.Search(query, textindex.Query{Limit: size, After: after, AllowGroup: func(group string) bool {
 		f, _, _ := strings.Cut(group, "/threads/")
 		return readable[f] && (only == "" || f == only)
 	}})
-	if n := offset + len(hits); n < total {
-		resp.NextPageToken = pagetoken.Encode(scope, binary.BigEndian.AppendUint64(nil, uint64(n)))
+	if len(hits) < rest {
+		last := hits[len(hits)-1]
+		resp.NextPageToken = pagetoken.Encode(scope, append(binary.BigEndian.AppendUint64(nil, math.Float64bits(last.Score)), last.Group...))
 	}
 	results, targets, err := s.searchResults(ctx, p, query, hits)
 	if err != nil {

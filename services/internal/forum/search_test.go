@@ -134,3 +134,42 @@ func TestSearchNewReplies(t *testing.T) {
 	e.mustPost(t, mod, spam.GetName(), "Zeppelin sighting, locking this")
 	diff(t, "a reply in a hidden thread", search("zeppelin"), []string(nil))
 }
+
+// TestSearchPagesHoldUnderWrites pages through results while a better
+// match is written: the next page goes on after the last result seen,
+// instead of shifting by one and repeating it.
+func TestSearchPagesHoldUnderWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	mod := e.staff("mod", "metro", moderatorRole)
+	alice := e.resident("alice")
+	f := e.mustForum(t, mod, "metro", "town-square", public)
+	e.mustThread(t, alice, f.GetName(), discussion, "Mairie mairie mairie")
+	e.mustThread(t, alice, f.GetName(), discussion, "Opening hours of the mairie")
+
+	req := &forumv1.SearchThreadsRequest{Parent: "agencies/metro", Query: "mairie", PageSize: 1}
+	var titles []string
+	for page := 0; ; page++ {
+		resp, err := e.threads.SearchThreads(alice.ctx(t), req)
+		must(t, "search page", err)
+		for _, r := range resp.GetResults() {
+			titles = append(titles, r.GetThread().GetTitle())
+		}
+		if page == 0 {
+			e.mustThread(t, mod, f.GetName(), discussion, "Mairie mairie mairie mairie mairie")
+		}
+		if resp.GetNextPageToken() == "" || page > 5 {
+			break
+		}
+		req.PageToken = resp.GetNextPageToken()
+	}
+	seen := map[string]int{}
+	for _, title := range titles {
+		seen[title]++
+	}
+	diff(t, "each match seen once", []int{seen["Mairie mairie mairie"], seen["Opening hours of the mairie"], len(titles)}, []int{1, 1, len(seen)})
+
+	req.PageToken = "not a token"
+	_, err := e.threads.SearchThreads(alice.ctx(t), req)
+	wantField(t, "a bad page token", err, "page_token")
+}

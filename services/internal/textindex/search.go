@@ -24,6 +24,13 @@ type Query struct {
 	Limit int
 	// Offset is the number of groups to skip.
 	Offset int
+	// After, when set, is the last hit of the previous page: the results
+	// start after where its group ranks now (or, once it no longer
+	// matches, where its score would rank), and leave its group out.
+	// Unlike an offset, it does not shift when matches are added ahead of
+	// it while a caller pages: those are not shown to that caller, and
+	// nothing is shown twice. Offset counts from there.
+	After *Hit
 	// AllowGroup, when set, filters whole groups: a group it refuses is
 	// left out with every document in it. It is asked once about each
 	// group with a matching document, under the index's read lock, so it
@@ -58,8 +65,8 @@ type groupHit struct {
 
 // Search returns the page q asks for of the groups whose documents contain
 // every word of query (the last as a prefix), best first, and the number of
-// matching groups. Results are ordered by score, then by group, so the same
-// index state always pages the same way.
+// matching groups (after q.After, when set). Results are ordered by score,
+// then by group, so the same index state always pages the same way.
 func (ix *Index) Search(query string, q Query) ([]Hit, int) {
 	pq := parseQuery(query)
 	if pq.empty() {
@@ -79,6 +86,18 @@ func (ix *Index) Search(query string, q Query) ([]Hit, int) {
 
 	cands := ix.match(sc, groups)
 	res := ix.best(sc, cands, q.AllowGroup)
+	if q.After != nil {
+		// Scores drift as documents come and go: the boundary is where
+		// the group of the last hit ranks now, while it still matches.
+		a := *q.After
+		if i := slices.IndexFunc(res, func(h groupHit) bool { return ix.groupNames[h.group] == a.Group }); i >= 0 {
+			a.Score = res[i].score
+		}
+		res = slices.DeleteFunc(res, func(h groupHit) bool {
+			g := ix.groupNames[h.group]
+			return g == a.Group || h.score > a.Score || h.score == a.Score && g < a.Group
+		})
+	}
 	return ix.page(res, q.Offset, q.Limit), len(res)
 }
 

@@ -345,6 +345,25 @@ func TestSearchPaging(t *testing.T) {
 		})
 	}
 
+	t.Run("pages after the last hit put together are the whole", func(t *testing.T) {
+		t.Parallel()
+		for _, size := range []int{1, 3, 7, 24} {
+			var got []Hit
+			var after *Hit
+			for {
+				page, rest := ix.Search("pothole", Query{After: after, Limit: size})
+				got = append(got, page...)
+				if len(page) == rest {
+					break
+				}
+				after = &page[len(page)-1]
+			}
+			if diff := cmp.Diff(all, got); diff != "" {
+				t.Errorf("pages of %d mismatch (-want +got):\n%s", size, diff)
+			}
+		}
+	})
+
 	t.Run("pages put together are the whole", func(t *testing.T) {
 		t.Parallel()
 		for _, size := range []int{1, 3, 7, 24} {
