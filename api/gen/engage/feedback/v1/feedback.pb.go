@@ -752,8 +752,11 @@ type CreateFeedbackRequest struct {
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// The feedback.
 	Feedback *Feedback `protobuf:"bytes,2,opt,name=feedback,proto3" json:"feedback,omitempty"`
-	// Makes retries safe (a UUID). A retried anonymous submission returns
-	// the same tracking code and PIN.
+	// Makes retries safe (a UUID). A retry must repeat the submission: it
+	// returns the same feedback, and for an anonymous submission the same
+	// tracking code and PIN; the same request_id with a different
+	// submission within a day is INVALID_ARGUMENT naming request_id and
+	// tells nothing of the feedback the first one created.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
