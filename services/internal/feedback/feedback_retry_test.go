@@ -171,3 +171,16 @@ func TestConcurrentSubmissionsWithOneRequestID(t *testing.T) {
 		t.Fatalf("stored %v, want only %q", list.GetFeedback(), stored.GetText())
 	}
 }
+
+// TestNilRequestIDIsRefused checks that the nil UUID, which any careless
+// client may send, is not taken as a request id: anonymous retries are
+// recognized by the request id alone.
+func TestNilRequestIDIsRefused(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	for _, ctx := range []context.Context{t.Context(), e.resident("ann").ctx(t)} {
+		_, err := e.feedback.CreateFeedback(ctx, &feedbackv1.CreateFeedbackRequest{
+			Parent: "agencies/metro", Feedback: complaint("Rude"), RequestId: "00000000-0000-0000-0000-000000000000"})
+		wantField(t, "the nil UUID", err, "request_id")
+	}
+}
