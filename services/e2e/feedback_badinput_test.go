@@ -29,6 +29,7 @@ func TestFeedbackBadInput(t *testing.T) {
 		{"latitude 91", "POST", feedback, "", map[string]any{"kind": "FEEDBACK_KIND_COMPLAINT", "category": "courtesy", "text": "x", "location": map[string]any{"latitude": 91, "longitude": 0}}, 400, "feedback.location.latitude"},
 		{"unknown JSON field", "POST", feedback, "", `{"kind":"FEEDBACK_KIND_COMPLAINT","category":"courtesy","text":"x","submitterIp":"203.0.113.9"}`, 400, "submitterIp"},
 		{"bad request id", "POST", feedback + "?requestId=not-a-uuid", "", map[string]any{"kind": "FEEDBACK_KIND_COMPLAINT", "category": "courtesy", "text": "x"}, 400, "request_id"},
+		{"nil request id", "POST", feedback + "?requestId=00000000-0000-0000-0000-000000000000", "", map[string]any{"kind": "FEEDBACK_KIND_COMPLAINT", "category": "courtesy", "text": "x"}, 400, "request_id"},
 		{"bad page token", "GET", feedback + "?pageToken=garbage", s.analyst, nil, 400, "page_token"},
 		{"bad filter", "GET", feedback + "?filter=colour%20%3D%20red", s.analyst, nil, 400, "filter"},
 		{"bad order", "GET", feedback + "?orderBy=text", s.analyst, nil, 400, "order_by"},

@@ -154,6 +154,41 @@ func TestFeedbackAnonymousFollowUp(t *testing.T) {
 	}
 }
 
+// TestFeedbackRetryMustRepeat: over REST, a request id seen in a log and
+// sent with another body neither reveals the submission made with it nor
+// replaces it; the submitter's own retry still gets its code and PIN.
+func TestFeedbackRetryMustRepeat(t *testing.T) {
+	t.Parallel()
+	s := newFeedbackSetup(t)
+	p := s.p
+	url := s.base + "/feedback?requestId=2c4e6a8b-0d1f-4a3c-9e5b-7d9f1b3d5e70"
+	mine := complaint("Sergeant at the desk refused to take my report about the break-in.")
+	first := p.must(200, "POST", url, "", mine)
+	code, pin := str(first["trackingCode"]), str(first["pin"])
+
+	r := p.do("POST", url, "", complaint("Someone else's complaint, sent with the same request id."))
+	if r.status != 400 || !strings.Contains(string(r.body), `"field":"request_id"`) {
+		t.Fatalf("the same request id with another body = %d %s, want 400 naming request_id", r.status, r.body)
+	}
+	for what, secret := range map[string]string{"tracking code": code, "PIN": pin, "text": str(mine["text"]), "name": str(first["name"])} {
+		if strings.Contains(string(r.body), secret) {
+			t.Errorf("the refusal tells the first submission's %s: %s", what, r.body)
+		}
+	}
+	if got := feedbackNames(p, s.base, s.analyst); len(got) != 1 || got[0] != first["name"] {
+		t.Errorf("metro-pd holds %v, want only %v", got, first["name"])
+	}
+	seen := p.must(200, "POST", s.base+"/feedback:lookup", "", map[string]any{"trackingCode": code, "pin": pin})
+	if seen["text"] != mine["text"] {
+		t.Errorf("the first submission now reads %q", seen["text"])
+	}
+
+	again := p.must(200, "POST", url, "", mine)
+	if again["name"] != first["name"] || again["trackingCode"] != code || again["pin"] != pin {
+		t.Errorf("the identical retry = %v, want %v", again, first)
+	}
+}
+
 // TestFeedbackVisibility: a resident sees only their own identified
 // feedback; an analyst of another agency reads none of this agency's.
 func TestFeedbackVisibility(t *testing.T) {

@@ -3,7 +3,11 @@ package feedback
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,7 +43,9 @@ func validFeedbackKind(k feedbackv1.FeedbackKind) bool {
 // the caller is read beyond the fact that they submit anonymously, every
 // stored time is rounded down to the hour, and the response carries a
 // tracking code and PIN that Engage keeps only as hashes. A retry with the
-// same request id returns the same feedback, code and PIN.
+// same request id and the same submission returns the same feedback, code
+// and PIN; the same request id with another submission is ErrRetryReused,
+// which tells nothing of the feedback stored under it.
 func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.CreateFeedbackRequest) (*feedbackv1.Feedback, error) {
 	agency, err := parseFeedbackParent("parent", req.GetParent())
 	if err != nil {
@@ -84,7 +90,7 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 		return nil, fmt.Errorf("create feedback: %w", err)
 	}
 	if prev != nil { // a retry, or a concurrent call with the same request id that won
-		if !stored.Anonymous && stored.Submitter == f.Submitter {
+		if !stored.Anonymous && stored.Submitter == f.Submitter && sameSubmission(stored, f) {
 			return feedbackToProto(stored, ownerView), nil
 		}
 		return nil, ErrRetryReused
@@ -98,7 +104,11 @@ func (s *feedbackServer) CreateFeedback(ctx context.Context, req *feedbackv1.Cre
 // tracking code and PIN. With a request id the code and PIN derive from it
 // (retryCodes), so that a retry within FeedbackRequestLifetime finds the
 // feedback the first call stored, by its id, and returns it with the same
-// code and PIN; nothing of the request is stored.
+// code and PIN; nothing of the request is stored. The request id alone
+// opens nothing: anyone who learns it (from a proxy's log, say) and sends
+// something else with it is refused, and so is a second person whose
+// client reuses it, rather than being told the first submitter's code and
+// PIN while their own submission is dropped.
 func (s *Service) createAnonymous(ctx context.Context, f Feedback, requestID string, now time.Time) (*feedbackv1.Feedback, error) {
 	var request FeedbackRequest
 	var today, yesterday anonymousCode
@@ -121,7 +131,7 @@ func (s *Service) createAnonymous(ctx context.Context, f Feedback, requestID str
 		if stored.ID == yesterday.id {
 			c = yesterday
 		}
-		if !bytes.Equal(stored.SecretHash, c.secretHash) {
+		if !bytes.Equal(stored.SecretHash, c.secretHash) || !sameSubmission(stored, f) {
 			return nil, ErrRetryReused
 		}
 		return answerAnonymous(stored, c), nil
@@ -142,7 +152,8 @@ func answerAnonymous(f Feedback, c anonymousCode) *feedbackv1.Feedback {
 }
 
 // newFeedback checks what the submitter sent and returns the feedback to
-// store, without times, submitter or secrets.
+// store, without times, submitter or secrets, with the hash of the
+// submission (submissionHash).
 func (s *Service) newFeedback(agency string, in *feedbackv1.Feedback) (Feedback, error) {
 	if in == nil {
 		return Feedback{}, errs.Field("feedback", "is required")
@@ -177,5 +188,56 @@ func (s *Service) newFeedback(agency string, in *feedbackv1.Feedback) (Feedback,
 		}
 		f.IncidentTime = t.AsTime().UTC()
 	}
+	f.SubmissionHash = submissionHash(f)
 	return f, nil
+}
+
+// submissionHash is SHA-256 over what the submitter sent, as newFeedback
+// keeps it (the text trimmed): kind, category, text, rating, area,
+// location, incident time, officer badge and incident number. It adds
+// nothing to what the feedback itself holds but the category and area as
+// submitted, before triage.
+func submissionHash(f Feedback) []byte {
+	b := make([]byte, 0, 128+len(f.Text))
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	num := func(v uint64) { b = binary.AppendUvarint(b, v) }
+	str("engage feedback submission")
+	num(uint64(f.Kind))
+	str(f.Category)
+	str(f.Text)
+	num(uint64(f.Rating))
+	str(f.Area)
+	if l := f.Location; l != nil {
+		num(1)
+		num(math.Float64bits(l.Latitude))
+		num(math.Float64bits(l.Longitude))
+	} else {
+		num(0)
+	}
+	if t := f.IncidentTime; !t.IsZero() {
+		num(1)
+		num(uint64(t.Unix()))
+		num(uint64(t.Nanosecond()))
+	} else {
+		num(0)
+	}
+	str(f.OfficerBadge)
+	str(f.IncidentNumber)
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// sameSubmission reports whether sent, new feedback a request made,
+// repeats the submission of stored. Feedback stored before submissions
+// were hashed is compared as it is now, so that a retry of it is refused,
+// never wrongly accepted, once triage has changed its category or area.
+func sameSubmission(stored, sent Feedback) bool {
+	want := stored.SubmissionHash
+	if len(want) == 0 {
+		want = submissionHash(stored)
+	}
+	return subtle.ConstantTimeCompare(want, sent.SubmissionHash) == 1
 }

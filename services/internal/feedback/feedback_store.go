@@ -106,6 +106,10 @@ type Feedback struct {
 	// SecretHash is SHA-256 over the tracking code's index input and the
 	// PIN, for anonymous feedback.
 	SecretHash []byte
+	// SubmissionHash is submissionHash of what the submitter sent, so
+	// that a request repeating a request id is taken for a retry only when
+	// it repeats the submission too, whatever triage changed since.
+	SubmissionHash []byte
 	// Periods are the statistics cells the feedback counts in.
 	Periods    FeedbackPeriods
 	CreateTime time.Time

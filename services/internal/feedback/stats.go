@@ -91,8 +91,14 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 }
 
 // GetFeedbackStats returns the public feedback statistics. A cell of fewer
-// than k submissions is suppressed, and a mean rating is given only when
-// at least k of the cell's submissions were rated.
+// than k submissions is left out, and a mean rating is given only when at
+// least k of the cell's submissions were rated.
+//
+// A small cell is not even listed as suppressed: its category and area
+// are what submitters typed, so a row naming them would publish any
+// anonymous submitter's words (a name, an accusation) and tell that 1 to
+// k-1 people submitted it. Nor is a total of what was left out given:
+// compared across areas and ranges, it would count the small cells.
 func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetFeedbackStatsRequest) (*feedbackv1.FeedbackStats, error) {
 	agency, err := parseStatsName("name", req.GetName(), "feedbackStats")
 	if err != nil {
@@ -130,20 +136,18 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 		Name: req.GetName(), Interval: interval, TimeZone: loc.String(), MinCount: int32(k),
 	}
 	for _, c := range cells {
+		if c.Count < k {
+			continue
+		}
 		pc := &feedbackv1.FeedbackStatsCell{
 			StartTime: pbTime(c.PeriodStart),
 			EndTime:   pbTime(periodAdd(loc, interval, c.PeriodStart, 1).UTC()),
 			Kind:      c.Kind, Category: c.Category, Area: c.Area,
+			Count: c.Count, MeanSentiment: c.SentimentSum / float64(c.Count),
 		}
-		if c.Count < k {
-			pc.Suppressed = true
-		} else {
-			pc.Count = c.Count
-			pc.MeanSentiment = c.SentimentSum / float64(c.Count)
-			if c.Rated >= k {
-				mean := float64(c.RatingSum) / float64(c.Rated)
-				pc.MeanRating = &mean
-			}
+		if c.Rated >= k {
+			mean := float64(c.RatingSum) / float64(c.Rated)
+			pc.MeanRating = &mean
 		}
 		out.Cells = append(out.Cells, pc)
 	}

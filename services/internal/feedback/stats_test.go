@@ -1,12 +1,15 @@
 package feedback_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -14,7 +17,8 @@ func TestFeedbackStatsSuppressSmallCells(t *testing.T) {
 	t.Parallel()
 	e := newFBEnv(t)
 	// Ten rated complaints about courtesy in north (k = 10), nine
-	// unrated ones about response time, one of them rated.
+	// unrated ones about response time, one of them rated: too few to be
+	// listed.
 	for range 10 {
 		e.submit(t, t.Context(), complaint("Rude"))
 	}
@@ -48,7 +52,6 @@ func TestFeedbackStatsSuppressSmallCells(t *testing.T) {
 	fbDiff(t, "cells", got.GetCells(), []*feedbackv1.FeedbackStatsCell{
 		{StartTime: start, EndTime: end, Kind: kind, Category: "courtesy", Area: "north", Count: 10, MeanRating: &rating},
 		{StartTime: start, EndTime: end, Kind: kind, Category: "courtesy", Area: "south", Count: 10},
-		{StartTime: start, EndTime: end, Kind: kind, Category: "response_time", Area: "north", Suppressed: true},
 	})
 
 	week, err := e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{
@@ -66,6 +69,51 @@ func TestFeedbackStatsSuppressSmallCells(t *testing.T) {
 	wantField(t, "six years", err, "end_time")
 	_, err = e.stats.GetFeedbackStats(t.Context(), &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/nowhere/feedbackStats"})
 	wantCode(t, "unknown agency", err, codes.NotFound)
+}
+
+// TestFeedbackStatsLeaveOutSmallCells checks that a cell of fewer than k
+// submissions is not published at all: its category and area are what
+// submitters typed, and even a row without figures would tell that
+// someone submitted it.
+func TestFeedbackStatsLeaveOutSmallCells(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	submit := func(n int, category, area string) {
+		for i := range n {
+			f := complaint(fmt.Sprintf("Complaint %d about %s", i, category))
+			f.Category, f.Area = category, area
+			e.submit(t, t.Context(), f)
+		}
+	}
+	submit(9, "sgt_jones_harassed_me", "d9") // k - 1
+	submit(10, "response_time", "d8")        // k
+	for _, tc := range []struct {
+		name string
+		req  *feedbackv1.GetFeedbackStatsRequest
+		want int64 // the count of the response_time cell; 0 when not asked for
+	}{
+		{"every area by month", &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/metro/feedbackStats"}, 10},
+		{"every area by week", &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/metro/feedbackStats", Interval: feedbackv1.Interval_INTERVAL_WEEK}, 10},
+		{"the small cell's area", &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/metro/feedbackStats", Area: "d9"}, 0},
+		{"the large cell's area", &feedbackv1.GetFeedbackStatsRequest{Name: "agencies/metro/feedbackStats", Area: "d8"}, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := e.stats.GetFeedbackStats(t.Context(), tc.req)
+			must(t, "stats", err)
+			if text := prototext.Format(got); strings.Contains(text, "sgt_jones") || strings.Contains(text, `"d9"`) || strings.Contains(text, "suppressed") {
+				t.Fatalf("the answer shows the small cell:\n%s", text)
+			}
+			var cells []string
+			for _, c := range got.GetCells() {
+				cells = append(cells, fmt.Sprintf("%s/%s/%d", c.GetCategory(), c.GetArea(), c.GetCount()))
+			}
+			var want []string
+			if tc.want > 0 {
+				want = []string{fmt.Sprintf("response_time/d8/%d", tc.want)}
+			}
+			fbDiff(t, "cells", cells, want)
+		})
+	}
 }
 
 func TestComplaintSummaryWindows(t *testing.T) {

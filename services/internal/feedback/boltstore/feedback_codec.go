@@ -47,6 +47,7 @@ const (
 	fUpdateTime
 	fRevision
 	fHasLocation
+	fSubmissionHash
 )
 
 // Field numbers of the nested state change, reply, note, request and
@@ -236,6 +237,7 @@ func encodeFeedback(f feedback.Feedback) []byte {
 		e.b = protowire.AppendBytes(e.b, s.b)
 	}
 	e.bytes(fSecretHash, f.SecretHash)
+	e.bytes(fSubmissionHash, f.SubmissionHash)
 	e.time(fWeek, f.Periods.Week)
 	e.time(fMonth, f.Periods.Month)
 	e.time(fDay, f.Periods.Day)
@@ -333,6 +335,8 @@ func decodeFeedback(raw []byte) (feedback.Feedback, error) {
 			f.Replies = append(f.Replies, r)
 		case fSecretHash:
 			f.SecretHash = x.bytes()
+		case fSubmissionHash:
+			f.SubmissionHash = x.bytes()
 		case fWeek:
 			f.Periods.Week = x.timeOrZero()
 		case fMonth:

@@ -60,11 +60,12 @@ func newFeedback(agency, id string, at time.Time) feedback.Feedback {
 		Text: "Rude at the checkpoint", Rating: 2, Area: "north", Location: &feedback.FeedbackLocation{Latitude: 41.5, Longitude: -87.25},
 		IncidentTime: at.Add(-48 * time.Hour), OfficerBadge: "B-12", IncidentNumber: "2026-001",
 		Anonymous: true, State: feedbackv1.Feedback_STATE_RECEIVED,
-		Sentiment:  feedback.TextSentiment{Score: -0.5, Label: feedbackv1.Sentiment_LABEL_NEGATIVE},
-		History:    []feedback.StateChange{{State: feedbackv1.Feedback_STATE_RECEIVED, Time: at}},
-		SecretHash: fbHash("secret " + id),
-		Periods:    feedback.FeedbackPeriods{Week: fbBase, Month: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Day: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)},
-		CreateTime: at, UpdateTime: at,
+		Sentiment:      feedback.TextSentiment{Score: -0.5, Label: feedbackv1.Sentiment_LABEL_NEGATIVE},
+		History:        []feedback.StateChange{{State: feedbackv1.Feedback_STATE_RECEIVED, Time: at}},
+		SecretHash:     fbHash("secret " + id),
+		SubmissionHash: fbHash("submission " + id),
+		Periods:        feedback.FeedbackPeriods{Week: fbBase, Month: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Day: time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)},
+		CreateTime:     at, UpdateTime: at,
 	}
 }
 
@@ -353,6 +354,7 @@ func testFeedbackUpdate(t *testing.T, s feedback.Store) {
 		"submitter":  func(f *feedback.Feedback) { f.Submitter = "accounts/x" },
 		"anonymous":  func(f *feedback.Feedback) { f.Anonymous = false },
 		"secret":     func(f *feedback.Feedback) { f.SecretHash = nil },
+		"submission": func(f *feedback.Feedback) { f.SubmissionHash = nil },
 		"createTime": func(f *feedback.Feedback) { f.CreateTime = fbAt(5) },
 	} {
 		_, err := s.UpdateFeedback(fbCtx(t), "metro", "u", func(f *feedback.Feedback) error {

@@ -752,8 +752,13 @@ type CreateFeedbackRequest struct {
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// The feedback.
 	Feedback *Feedback `protobuf:"bytes,2,opt,name=feedback,proto3" json:"feedback,omitempty"`
-	// Makes retries safe (a UUID). A retried anonymous submission returns
-	// the same tracking code and PIN.
+	// Makes retries safe (a UUID). A retry must repeat the submission: it
+	// returns the same feedback, and for an anonymous submission the same
+	// tracking code and PIN; the same request_id with a different
+	// submission within a day is INVALID_ARGUMENT naming request_id and
+	// tells nothing of the feedback the first one created. An anonymous
+	// submission is recognized by its request_id alone, whoever sends it,
+	// so the nil UUID, which careless clients share, is refused.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1969,12 +1974,13 @@ const file_engage_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x06author\x18\x03 \x01(\tB\x03\xe0A\x03R\x06author\x12@\n" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime:^\xeaA[\n" +
-	"\x18feedback.engage.dev/Note\x122agencies/{agency}/feedback/{feedback}/notes/{note}*\x05notes2\x04note\"\xf2\x01\n" +
+	"\x18feedback.engage.dev/Note\x122agencies/{agency}/feedback/{feedback}/notes/{note}*\x05notes2\x04note\"\xd4\x02\n" +
 	"\x15CreateFeedbackRequest\x12]\n" +
 	"\x06parent\x18\x01 \x01(\tBE\xe0A\x02\xfaA\x1e\x12\x1cfeedback.engage.dev/Feedback\xbaH\x1er\x1c2\x1a^agencies/[a-z0-9-]{1,63}$R\x06parent\x12C\n" +
-	"\bfeedback\x18\x02 \x01(\v2\x1c.engage.feedback.v1.FeedbackB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bfeedback\x125\n" +
+	"\bfeedback\x18\x02 \x01(\v2\x1c.engage.feedback.v1.FeedbackB\t\xe0A\x02\xbaH\x03\xc8\x01\x01R\bfeedback\x12\x96\x01\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x16\xe0A\x01\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01\xe2\x8c\xcf\xd7\b\x02\b\x01R\trequestId\"\x88\x01\n" +
+	"request_id\x18\x03 \x01(\tBw\xe0A\x01\xbaHi\xba\x01^\n" +
+	"\x12request_id.not_nil\x12\x18must not be the nil UUID\x1a.this != '00000000-0000-0000-0000-000000000000'\xd8\x01\x01r\x03\xb0\x01\x01\xe2\x8c\xcf\xd7\b\x02\b\x01R\trequestId\"\x88\x01\n" +
 	"\x12GetFeedbackRequest\x12r\n" +
 	"\x04name\x18\x01 \x01(\tB^\xe0A\x02\xfaA\x1e\n" +
 	"\x1cfeedback.engage.dev/Feedback\xbaH7r523^agencies/[a-z0-9-]{1,63}/feedback/[a-z0-9-]{1,63}$R\x04name\"\x98\x02\n" +

@@ -413,10 +413,12 @@ type FeedbackStatsCell struct {
 	Category string `protobuf:"bytes,4,opt,name=category,proto3" json:"category,omitempty"`
 	// The area; empty for feedback without one.
 	Area string `protobuf:"bytes,5,opt,name=area,proto3" json:"area,omitempty"`
-	// Whether fewer than the minimum were submitted; then the figures are
-	// empty.
+	// Always false, kept for older clients: a cell of fewer than
+	// `min_count` submissions is not listed at all.
+	//
+	// Deprecated: Marked as deprecated in engage/feedback/v1/statistics.proto.
 	Suppressed bool `protobuf:"varint,6,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
-	// How many were submitted.
+	// How many were submitted, at least `min_count`.
 	Count int64 `protobuf:"varint,7,opt,name=count,proto3" json:"count,omitempty"`
 	// The mean rating (1–5) of those rated; absent when fewer than the
 	// minimum were rated.
@@ -492,6 +494,7 @@ func (x *FeedbackStatsCell) GetArea() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in engage/feedback/v1/statistics.proto.
 func (x *FeedbackStatsCell) GetSuppressed() bool {
 	if x != nil {
 		return x.Suppressed
@@ -529,10 +532,11 @@ type FeedbackStats struct {
 	Interval Interval `protobuf:"varint,2,opt,name=interval,proto3,enum=engage.feedback.v1.Interval" json:"interval,omitempty"`
 	// The agency's time zone, in which periods start (IANA name).
 	TimeZone string `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
-	// Fewer submissions than this suppress a cell (k, default 10).
+	// Fewer submissions than this leave a cell out (k, default 10).
 	MinCount int32 `protobuf:"varint,4,opt,name=min_count,json=minCount,proto3" json:"min_count,omitempty"`
-	// The cells, by period, then kind, category and area. Cells without
-	// feedback are absent.
+	// The cells of at least `min_count` submissions, by period, then kind,
+	// category and area. A cell with fewer is absent, as one without
+	// feedback is, and no total of the absent ones is given.
 	Cells         []*FeedbackStatsCell `protobuf:"bytes,5,rep,name=cells,proto3" json:"cells,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1026,16 +1030,16 @@ const file_engage_feedback_v1_statistics_proto_rawDesc = "" +
 	"\rmin_responses\x18\x05 \x01(\x05B\x03\xe0A\x03R\fminResponses\x12C\n" +
 	"\aperiods\x18\x06 \x03(\v2$.engage.feedback.v1.TrustIndexPeriodB\x03\xe0A\x03R\aperiods:[\xeaAX\n" +
 	"\x1efeedback.engage.dev/TrustIndex\x12\x1cagencies/{agency}/trustIndex*\ftrustIndexes2\n" +
-	"trustIndex\"\xab\x03\n" +
+	"trustIndex\"\xad\x03\n" +
 	"\x11FeedbackStatsCell\x12>\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\tstartTime\x12:\n" +
 	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\aendTime\x129\n" +
 	"\x04kind\x18\x03 \x01(\x0e2 .engage.feedback.v1.FeedbackKindB\x03\xe0A\x03R\x04kind\x12\x1f\n" +
 	"\bcategory\x18\x04 \x01(\tB\x03\xe0A\x03R\bcategory\x12\x17\n" +
-	"\x04area\x18\x05 \x01(\tB\x03\xe0A\x03R\x04area\x12#\n" +
+	"\x04area\x18\x05 \x01(\tB\x03\xe0A\x03R\x04area\x12%\n" +
 	"\n" +
-	"suppressed\x18\x06 \x01(\bB\x03\xe0A\x03R\n" +
+	"suppressed\x18\x06 \x01(\bB\x05\xe0A\x03\x18\x01R\n" +
 	"suppressed\x12\x19\n" +
 	"\x05count\x18\a \x01(\x03B\x03\xe0A\x03R\x05count\x12)\n" +
 	"\vmean_rating\x18\b \x01(\x01B\x03\xe0A\x03H\x00R\n" +

@@ -44,8 +44,9 @@ type StatsServiceClient interface {
 	// suppressed.
 	GetTrustIndex(ctx context.Context, in *GetTrustIndexRequest, opts ...grpc.CallOption) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
-	// category and area, per WEEK or MONTH, with cells of fewer than
-	// `min_count` submissions suppressed.
+	// category and area, per WEEK or MONTH. Cells of fewer than `min_count`
+	// submissions are left out: neither their category and area (which
+	// submitters choose) nor that anyone submitted in them is published.
 	GetFeedbackStats(ctx context.Context, in *GetFeedbackStatsRequest, opts ...grpc.CallOption) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
 	// the counts of the window of equal length just before it, for trainers
@@ -111,8 +112,9 @@ type StatsServiceServer interface {
 	// suppressed.
 	GetTrustIndex(context.Context, *GetTrustIndexRequest) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
-	// category and area, per WEEK or MONTH, with cells of fewer than
-	// `min_count` submissions suppressed.
+	// category and area, per WEEK or MONTH. Cells of fewer than `min_count`
+	// submissions are left out: neither their category and area (which
+	// submitters choose) nor that anyone submitted in them is published.
 	GetFeedbackStats(context.Context, *GetFeedbackStatsRequest) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
 	// the counts of the window of equal length just before it, for trainers
