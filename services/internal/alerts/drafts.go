@@ -7,6 +7,7 @@ import (
 	alertsv1 "github.com/engagehq/engage/api/gen/engage/alerts/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/idempotent"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -75,7 +76,8 @@ func cloneInfos(infos []*alertsv1.Info) []*alertsv1.Info {
 // UpdateAlert changes a draft, or a rejected alert, which becomes a draft
 // again without its rejection. The mask names the fields to change among
 // status, scope, restriction, note and infos (`*` for all); without one,
-// those the request sets.
+// those the request sets. The etag and output-only fields may be named and
+// are ignored; an update that changes nothing is refused (see fieldmask).
 func (s *alertServer) UpdateAlert(ctx context.Context, req *alertsv1.UpdateAlertRequest) (*alertsv1.Alert, error) {
 	in := req.GetAlert()
 	agency, err := parseAlert("alert.name", in.GetName())
@@ -86,7 +88,7 @@ func (s *alertServer) UpdateAlert(ctx context.Context, req *alertsv1.UpdateAlert
 	if err != nil {
 		return nil, err
 	}
-	paths, err := updatePaths(in, req.GetUpdateMask().GetPaths())
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, updatable)
 	if err != nil {
 		return nil, err
 	}
@@ -104,20 +106,10 @@ func (s *alertServer) UpdateAlert(ctx context.Context, req *alertsv1.UpdateAlert
 		if err := etag.CheckCurrent("alert.etag", in.GetEtag(), a.GetEtag()); err != nil {
 			return nil, err
 		}
-		for _, p := range paths {
-			switch p {
-			case "status":
-				a.Status = in.GetStatus()
-			case "scope":
-				a.Scope = in.GetScope()
-			case "restriction":
-				a.Restriction = in.GetRestriction()
-			case "note":
-				a.Note = in.GetNote()
-			case "infos":
-				a.Infos = cloneInfos(in.GetInfos())
-			}
+		if err := u.CheckImmutable(in, a); err != nil {
+			return nil, err
 		}
+		fieldmask.Copy(a, in, u.Paths)
 		if err := checkAlert(a, "alert"); err != nil {
 			return nil, err
 		}
@@ -129,51 +121,6 @@ func (s *alertServer) UpdateAlert(ctx context.Context, req *alertsv1.UpdateAlert
 
 // updatable are the fields UpdateAlert changes.
 var updatable = []string{"status", "scope", "restriction", "note", "infos"}
-
-// updatePaths returns the fields an update changes: the mask's, or those
-// in sets when the mask is empty.
-func updatePaths(in *alertsv1.Alert, mask []string) ([]string, error) {
-	if len(mask) == 0 {
-		var set []string
-		if in.GetStatus() != alertsv1.Status_STATUS_UNSPECIFIED {
-			set = append(set, "status")
-		}
-		if in.GetScope() != alertsv1.Scope_SCOPE_UNSPECIFIED {
-			set = append(set, "scope")
-		}
-		if in.GetRestriction() != "" {
-			set = append(set, "restriction")
-		}
-		if in.GetNote() != "" {
-			set = append(set, "note")
-		}
-		if len(in.GetInfos()) > 0 {
-			set = append(set, "infos")
-		}
-		return set, nil
-	}
-	var out []string
-	for _, p := range mask {
-		switch {
-		case p == "*":
-			return updatable, nil
-		case isUpdatable(p):
-			out = append(out, p)
-		default:
-			return nil, errs.Field("update_mask", "cannot change %q: only status, scope, restriction, note and infos", p)
-		}
-	}
-	return out, nil
-}
-
-func isUpdatable(p string) bool {
-	for _, u := range updatable {
-		if p == u {
-			return true
-		}
-	}
-	return false
-}
 
 // DeleteAlert deletes a draft or a rejected alert for good and returns it.
 func (s *alertServer) DeleteAlert(ctx context.Context, req *alertsv1.DeleteAlertRequest) (*alertsv1.Alert, error) {

@@ -12,14 +12,12 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/genproto/googleapis/type/timeofday"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -40,8 +38,8 @@ const (
 // subscriptionPattern is the resource name pattern of a subscription.
 const subscriptionPattern = "agencies/{agency}/subscriptions/{subscription}"
 
-// subscriptionFields are the writable fields of a subscription: an update
-// with an empty mask replaces all of them.
+// subscriptionFields are the writable fields of a subscription: what a
+// create sets and an update may change (see fieldmask for the rules).
 var subscriptionFields = []string{"display_name", "places", "categories", "min_severity", "language_code", "quiet_hours"}
 
 var (
@@ -87,7 +85,7 @@ func (s *subscriptionServer) CreateSubscription(ctx context.Context, req *alerts
 	}
 	now := timestamppb.New(s.now())
 	sub := &alertsv1.Subscription{Name: req.GetParent() + "/subscriptions/" + ids.New(), CreateTime: now, UpdateTime: now}
-	copySubscriptionFields(sub, in, subscriptionFields)
+	fieldmask.Copy(sub, in, subscriptionFields)
 	if err := checkSubscription(sub); err != nil {
 		return nil, err
 	}
@@ -160,8 +158,9 @@ func (s *subscriptionServer) ListSubscriptions(ctx context.Context, req *alertsv
 }
 
 // UpdateSubscription changes the fields of one of the caller's
-// subscriptions that the mask names (all writable fields when it is
-// empty).
+// subscriptions that the mask names; without a mask, those the request
+// sets. A path may go below quiet_hours (quiet_hours.start), as the REST
+// gateway writes the mask of a PATCH body.
 func (s *subscriptionServer) UpdateSubscription(ctx context.Context, req *alertsv1.UpdateSubscriptionRequest) (*alertsv1.Subscription, error) {
 	in := req.GetSubscription()
 	if in == nil {
@@ -171,7 +170,7 @@ func (s *subscriptionServer) UpdateSubscription(ctx context.Context, req *alerts
 	if err != nil {
 		return nil, err
 	}
-	paths, err := subscriptionPaths(req.GetUpdateMask())
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, subscriptionFields)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +186,10 @@ func (s *subscriptionServer) UpdateSubscription(ctx context.Context, req *alerts
 		if err := etag.CheckCurrent("subscription.etag", in.GetEtag(), sub.GetEtag()); err != nil {
 			return err
 		}
-		copySubscriptionFields(sub, in, paths)
+		if err := u.CheckImmutable(in, sub); err != nil {
+			return err
+		}
+		fieldmask.Copy(sub, in, u.Paths)
 		sub.UpdateTime = now
 		return checkSubscription(sub)
 	})
@@ -227,47 +229,6 @@ func parseSubscriptionName(field, name string) (string, error) {
 		return "", err
 	}
 	return parts[0], nil
-}
-
-// subscriptionPaths returns the fields an update mask names: every
-// writable field for an empty mask or "*".
-func subscriptionPaths(mask *fieldmaskpb.FieldMask) ([]string, error) {
-	paths := mask.GetPaths()
-	if len(paths) == 0 || (len(paths) == 1 && paths[0] == "*") {
-		return subscriptionFields, nil
-	}
-	var out []string
-	for _, p := range paths {
-		switch {
-		case slices.Contains(subscriptionFields, p):
-			if !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		case p == "*":
-			return nil, errs.Field("update_mask", `"*" must be the only path`)
-		default:
-			return nil, errs.Field("update_mask", "unknown or read-only field %q (updatable: %s)", p, strings.Join(subscriptionFields, ", "))
-		}
-	}
-	return out, nil
-}
-
-// copySubscriptionFields sets the fields of dst named by paths (top-level
-// field names) to copies of src's, clearing those src does not set.
-func copySubscriptionFields(dst, src *alertsv1.Subscription, paths []string) {
-	s, d := proto.Clone(src).ProtoReflect(), dst.ProtoReflect()
-	fields := d.Descriptor().Fields()
-	for _, p := range paths {
-		fd := fields.ByName(protoreflect.Name(p))
-		if fd == nil {
-			continue
-		}
-		if s.Has(fd) {
-			d.Set(fd, s.Get(fd))
-		} else {
-			d.Clear(fd)
-		}
-	}
 }
 
 // checkSubscription checks a subscription about to be stored, naming the

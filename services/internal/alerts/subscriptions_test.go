@@ -67,12 +67,22 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	})
 	wantCode(t, "update with a stale etag", err, codes.FailedPrecondition)
 
-	// An empty mask replaces every writable field: what is not sent is
-	// cleared.
-	replaced, err := e.subs.UpdateSubscription(alice.ctx(t), &alertsv1.UpdateSubscriptionRequest{
-		Subscription: &alertsv1.Subscription{Name: created.GetName(), DisplayName: "Everything"},
+	// Without a mask, an update changes the fields it sets; the etag and
+	// output-only fields a client sends back are ignored.
+	e.clock.Advance(time.Minute)
+	renamed, err := e.subs.UpdateSubscription(alice.ctx(t), &alertsv1.UpdateSubscriptionRequest{
+		Subscription: &alertsv1.Subscription{Name: created.GetName(), DisplayName: "Everything", Etag: updated.GetEtag(), CreateTime: timestamppb.New(start.Add(time.Hour))},
 	})
 	must(t, "UpdateSubscription without a mask", err)
+	want.DisplayName, want.Etag, want.UpdateTime = "Everything", renamed.GetEtag(), timestamppb.New(start.Add(2*time.Minute))
+	diff(t, "updated without a mask", renamed, want)
+
+	// "*" replaces every writable field: what is not sent is cleared.
+	replaced, err := e.subs.UpdateSubscription(alice.ctx(t), &alertsv1.UpdateSubscriptionRequest{
+		Subscription: &alertsv1.Subscription{Name: created.GetName(), DisplayName: "Everything"},
+		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"*"}},
+	})
+	must(t, "UpdateSubscription of *", err)
 	if replaced.GetDisplayName() != "Everything" || len(replaced.GetPlaces()) != 0 || len(replaced.GetCategories()) != 0 ||
 		replaced.GetMinSeverity() != alertsv1.Severity_SEVERITY_UNSPECIFIED || replaced.GetQuietHours() != nil {
 		t.Fatalf("replaced = %v", replaced)
@@ -258,7 +268,12 @@ func TestSubscriptionBadInput(t *testing.T) {
 		Subscription: &alertsv1.Subscription{Name: sub.GetName(), DisplayName: "x"},
 		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"create_time"}},
 	})
-	wantField(t, "a read-only field in the mask", err, "update_mask")
+	wantField(t, "a mask of an output-only field alone", err, "update_mask")
+	_, err = e.subs.UpdateSubscription(alice.ctx(t), &alertsv1.UpdateSubscriptionRequest{
+		Subscription: &alertsv1.Subscription{Name: sub.GetName(), DisplayName: "x"},
+		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"display_name", "owner"}},
+	})
+	wantField(t, "an unknown field in the mask", err, "update_mask")
 	// Quiet hours without a zone take the agency's.
 	ok := home()
 	ok.QuietHours.TimeZone = ""

@@ -108,10 +108,23 @@ func TestBadRequestFields(t *testing.T) {
 	if u.GetNote() != "x" || u.GetStatus() != d.GetStatus() || len(u.GetInfos()) != 1 {
 		t.Errorf("update without a mask = %v", u)
 	}
+	// An output-only field in the mask is ignored; alone, it changes
+	// nothing, which is refused.
+	u, err = e.alerts.UpdateAlert(e.author().ctx(t), &alertsv1.UpdateAlertRequest{
+		Alert: &alertsv1.Alert{Name: d.GetName(), Note: "y", Author: "accounts/mallory"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"author", "note", "etag"}},
+	})
+	must(t, "UpdateAlert naming an output field", err)
+	if u.GetNote() != "y" || u.GetAuthor() != d.GetAuthor() {
+		t.Errorf("update naming an output field = %v", u)
+	}
 	_, err = e.alerts.UpdateAlert(e.author().ctx(t), &alertsv1.UpdateAlertRequest{
 		Alert: &alertsv1.Alert{Name: d.GetName(), Note: "x"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"author"}},
 	})
-	wantField(t, "UpdateAlert of an output field", err, "update_mask")
+	wantField(t, "UpdateAlert of an output field alone", err, "update_mask")
+	_, err = e.alerts.UpdateAlert(e.author().ctx(t), &alertsv1.UpdateAlertRequest{
+		Alert: &alertsv1.Alert{Name: d.GetName(), Note: "x"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"note", "urgency"}},
+	})
+	wantField(t, "UpdateAlert of an unknown field", err, "update_mask")
 	_, err = e.alerts.CreateAlert(e.author().ctx(t), &alertsv1.CreateAlertRequest{Parent: "agencies/nowhere", Alert: content(alertsv1.Severity_SEVERITY_MINOR, start)})
 	wantCode(t, "CreateAlert in an unknown agency", err, codes.PermissionDenied) // no role there
 	_, err = e.alerts.GetAlert(anonymous(t), &alertsv1.GetAlertRequest{Name: "agencies/metro/posts/x"})

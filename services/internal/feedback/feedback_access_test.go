@@ -189,9 +189,21 @@ func TestETagConflicts(t *testing.T) {
 	_, err = e.feedback.ChangeFeedbackState(ana.ctx(t), &feedbackv1.ChangeFeedbackStateRequest{Name: f.GetName(), State: feedbackv1.Feedback_STATE_TRIAGED, Etag: `W/"x"`})
 	wantField(t, "state change with a garbage etag", err, "etag")
 	_, err = e.feedback.UpdateFeedback(ana.ctx(t), &feedbackv1.UpdateFeedbackRequest{
-		Feedback: &feedbackv1.Feedback{Name: f.GetName(), Text: "rewritten"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"text"}},
+		Feedback: &feedbackv1.Feedback{Name: f.GetName(), Text: "rewritten", Area: "south"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"text", "area"}},
 	})
 	wantField(t, "update of text", err, "update_mask")
+
+	// The feedback sent back as read, with a change and the etag, as a
+	// client that reads, modifies and writes does: the immutable fields
+	// keep their values, the etag and output-only fields are ignored.
+	read, err = e.feedback.GetFeedback(ana.ctx(t), &feedbackv1.GetFeedbackRequest{Name: f.GetName()})
+	must(t, "get again", err)
+	read.Assignee = "accounts/ana"
+	updated, err = e.feedback.UpdateFeedback(ana.ctx(t), &feedbackv1.UpdateFeedbackRequest{Feedback: read})
+	must(t, "update of the feedback as read", err)
+	if updated.GetAssignee() != "accounts/ana" || updated.GetArea() != "north" || updated.GetText() != read.GetText() {
+		t.Fatalf("updated %v", updated)
+	}
 }
 
 func TestCreateValidation(t *testing.T) {

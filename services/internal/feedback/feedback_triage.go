@@ -8,33 +8,12 @@ import (
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 )
 
-// The fields of feedback UpdateFeedback changes.
+// The fields of feedback UpdateFeedback changes (see fieldmask for the
+// rules); the rest of what the submitter sent is immutable.
 var feedbackUpdatable = []string{"category", "area", "assignee"}
-
-// updateFields returns the fields an update changes: those of the mask,
-// or, without one, those of category, area and assignee that are set.
-func updateFields(paths []string, in *feedbackv1.Feedback) ([]string, error) {
-	if len(paths) == 0 {
-		for _, f := range feedbackUpdatable {
-			if (f == "category" && in.GetCategory() != "") || (f == "area" && in.GetArea() != "") ||
-				(f == "assignee" && in.GetAssignee() != "") {
-				paths = append(paths, f)
-			}
-		}
-		if len(paths) == 0 {
-			return nil, errs.Field("update_mask", "names nothing to change: set category, area or assignee")
-		}
-		return paths, nil
-	}
-	for _, p := range paths {
-		if !slices.Contains(feedbackUpdatable, p) {
-			return nil, errs.Field("update_mask", "may name only category, area and assignee, not %q", p)
-		}
-	}
-	return paths, nil
-}
 
 // UpdateFeedback changes what triage decides, category, area and
 // assignee, for the agency's analysts. A non-empty etag must match.
@@ -47,11 +26,11 @@ func (s *feedbackServer) UpdateFeedback(ctx context.Context, req *feedbackv1.Upd
 	if err != nil {
 		return nil, err
 	}
-	fields, err := updateFields(req.GetUpdateMask().GetPaths(), in)
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, feedbackUpdatable)
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(fields, "category") && in.GetCategory() == "" {
+	if slices.Contains(u.Paths, "category") && in.GetCategory() == "" {
 		return nil, errs.Field("feedback.category", "is required")
 	}
 	if _, err := requireAnalyst(ctx, agency, in.GetName()); err != nil {
@@ -62,7 +41,10 @@ func (s *feedbackServer) UpdateFeedback(ctx context.Context, req *feedbackv1.Upd
 		if err := checkETag("feedback.etag", in.GetEtag(), f.Revision); err != nil {
 			return err
 		}
-		for _, field := range fields {
+		if err := u.CheckImmutable(in, feedbackToProto(*f, staffView)); err != nil {
+			return err
+		}
+		for _, field := range u.Paths {
 			switch field {
 			case "category":
 				f.Category = in.GetCategory()

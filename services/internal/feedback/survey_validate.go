@@ -63,50 +63,10 @@ const (
 	surveyFieldQuestions   = "questions"
 )
 
-var (
-	allSurveyFields      = []string{surveyFieldTitle, surveyFieldDescription, surveyFieldKind, surveyFieldQuestions}
-	readOnlySurveyFields = []string{"name", "state", "response_count", "create_time", "update_time", "open_time", "close_time", "etag"}
-)
-
-// surveyMask returns the fields an update changes: those of the mask, or
-// when it is empty the updatable fields that are set in in.
-func surveyMask(paths []string, in *feedbackv1.Survey) ([]string, error) {
-	if len(paths) == 1 && paths[0] == "*" {
-		return allSurveyFields, nil
-	}
-	if len(paths) == 0 {
-		var fields []string
-		if in.GetTitle() != "" {
-			fields = append(fields, surveyFieldTitle)
-		}
-		if in.GetDescription() != "" {
-			fields = append(fields, surveyFieldDescription)
-		}
-		if in.GetKind() != feedbackv1.Survey_KIND_UNSPECIFIED {
-			fields = append(fields, surveyFieldKind)
-		}
-		if len(in.GetQuestions()) > 0 {
-			fields = append(fields, surveyFieldQuestions)
-		}
-		return fields, nil
-	}
-	var fields []string
-	for _, p := range paths {
-		switch {
-		case slices.Contains(allSurveyFields, p):
-			if !slices.Contains(fields, p) {
-				fields = append(fields, p)
-			}
-		case slices.Contains(readOnlySurveyFields, p):
-			return nil, errs.Field("update_mask", "%q cannot be updated", p)
-		case p == "*":
-			return nil, errs.Field("update_mask", `"*" must be the only path`)
-		default:
-			return nil, errs.Field("update_mask", "unknown field %q", p)
-		}
-	}
-	return fields, nil
-}
+// allSurveyFields are what UpdateSurvey may change (see fieldmask for the
+// rules); the store keeps the kind and questions of a survey that is no
+// longer a draft.
+var allSurveyFields = []string{surveyFieldTitle, surveyFieldDescription, surveyFieldKind, surveyFieldQuestions}
 
 // applySurvey validates the named fields of in and copies them into s.
 func applySurvey(s *Survey, in *feedbackv1.Survey, fields []string) error {

@@ -11,6 +11,7 @@ import (
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/filter"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/pagetoken"
@@ -213,15 +214,11 @@ func (s *surveyServer) UpdateSurvey(ctx context.Context, req *feedbackv1.UpdateS
 	if err := requireSurveyAnalyst(ctx, k.Agency, in.GetName()); err != nil {
 		return nil, err
 	}
-	fields, err := surveyMask(req.GetUpdateMask().GetPaths(), in)
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, allSurveyFields)
 	if err != nil {
 		return nil, err
 	}
-	if len(fields) == 0 {
-		// Else the revision and update time would change with nothing else.
-		return nil, errs.Field("update_mask", "names nothing to change: set a field of survey or list it here")
-	}
-	if err := applySurvey(&Survey{}, in, fields); err != nil {
+	if err := applySurvey(&Survey{}, in, u.Paths); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -229,8 +226,11 @@ func (s *surveyServer) UpdateSurvey(ctx context.Context, req *feedbackv1.UpdateS
 		if err := checkETag("survey.etag", in.GetEtag(), sv.Revision); err != nil {
 			return err
 		}
+		if err := u.CheckImmutable(in, surveyToProto(*sv)); err != nil {
+			return err
+		}
 		sv.UpdateTime = now
-		return applySurvey(sv, in, fields)
+		return applySurvey(sv, in, u.Paths)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update survey: %w", err)

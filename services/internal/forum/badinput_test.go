@@ -110,11 +110,15 @@ func TestBadInput(t *testing.T) {
 			_, err := e.posts.ListPosts(alice.ctx(t), &forumv1.ListPostsRequest{Parent: th.GetName(), OrderBy: "vote_count asc"})
 			return err
 		}},
-		{"immutable kind in a mask", "update_mask", func() error {
-			_, err := e.threads.UpdateThread(alice.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: th.GetName(), Kind: discussion}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"kind"}}})
+		{"a change of the immutable kind", "update_mask", func() error {
+			_, err := e.threads.UpdateThread(alice.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: th.GetName(), Title: "Now a discussion", Kind: discussion}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title", "kind"}}})
 			return err
 		}},
-		{"output-only field in a mask", "update_mask", func() error {
+		{"a change of the immutable kind without a mask", "update_mask", func() error {
+			_, err := e.threads.UpdateThread(alice.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: th.GetName(), Title: "Now a discussion", Kind: discussion}})
+			return err
+		}},
+		{"only an output-only field in a mask", "update_mask", func() error {
 			_, err := e.threads.UpdateThread(alice.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: th.GetName(), VoteCount: 99}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"vote_count"}}})
 			return err
 		}},
@@ -122,7 +126,7 @@ func TestBadInput(t *testing.T) {
 			_, err := e.posts.UpdatePost(alice.ctx(t), &forumv1.UpdatePostRequest{Post: &forumv1.Post{Name: post.GetName(), Body: "x"}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"colour"}}})
 			return err
 		}},
-		{"forum mask", "update_mask", func() error {
+		{"a forum mask of an output-only field", "update_mask", func() error {
 			_, err := e.forums.UpdateForum(mod.ctx(t), &forumv1.UpdateForumRequest{Forum: &forumv1.Forum{Name: f.GetName()}, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"thread_count"}}})
 			return err
 		}},

@@ -59,8 +59,11 @@
 // optional etag, a revision that grows with every change a person makes
 // (edits, locks, pins, moderation, accepted answers) but not with votes or
 // replies; a stale one is FAILED_PRECONDITION with reason ETAG_MISMATCH.
-// Update masks name updatable fields only; an output-only or unknown path
-// is INVALID_ARGUMENT naming update_mask.
+// Update masks follow package fieldmask: without one, an update changes the
+// updatable fields the request sets; the etag and output-only fields may be
+// named and are ignored, immutable ones (a thread's kind, a meeting's
+// forum) only with their current value; an unknown path, or an update that
+// changes nothing, is INVALID_ARGUMENT naming update_mask.
 //
 // Page tokens carry the last key of the index a list reads, bound to the
 // parent, filter and order (package pagetoken), so pages stay stable while

@@ -12,6 +12,7 @@ import (
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -141,11 +142,6 @@ func applyForum(f *Forum, in *forumv1.Forum, fields []string) error {
 	return nil
 }
 
-// forumMask checks update_mask paths and returns the fields to update.
-func forumMask(paths []string) ([]string, error) {
-	return mask(paths, allForumFields, []string{"name", "thread_count", "last_activity_time", "create_time", "update_time", "etag"})
-}
-
 // GetForum returns a forum the caller may read.
 func (s *forumServer) GetForum(ctx context.Context, req *forumv1.GetForumRequest) (*forumv1.Forum, error) {
 	k, err := parseForum("name", req.GetName())
@@ -186,8 +182,9 @@ func (s *forumServer) ListForums(ctx context.Context, req *forumv1.ListForumsReq
 	return resp, nil
 }
 
-// UpdateForum changes the fields named in update_mask (every updatable
-// field when it is empty or `*`). A non-empty etag must match.
+// UpdateForum changes the fields named in update_mask: without one, those
+// the request sets; with `*`, every updatable field. A non-empty etag must
+// match.
 func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumRequest) (*forumv1.Forum, error) {
 	in := req.GetForum()
 	if in == nil {
@@ -200,12 +197,12 @@ func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumR
 	if err := requireModerator(ctx, k.Agency, in.GetName()); err != nil {
 		return nil, err
 	}
-	fields, err := forumMask(req.GetUpdateMask().GetPaths())
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, allForumFields)
 	if err != nil {
 		return nil, err
 	}
 	// Validate before the transaction, so bad input costs no write.
-	if err := applyForum(&Forum{}, in, fields); err != nil {
+	if err := applyForum(&Forum{}, in, u.Paths); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -213,8 +210,11 @@ func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumR
 		if err := checkETag(in.GetEtag(), f.Revision); err != nil {
 			return err
 		}
+		if err := u.CheckImmutable(in, forumToProto(*f)); err != nil {
+			return err
+		}
 		f.UpdateTime = now
-		return applyForum(f, in, fields)
+		return applyForum(f, in, u.Paths)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update forum: %w", err)

@@ -14,6 +14,7 @@ import (
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -221,9 +222,11 @@ func (s *meetingServer) ListMeetings(ctx context.Context, req *forumv1.ListMeeti
 	return resp, nil
 }
 
-// UpdateMeeting changes the fields named in update_mask (every updatable
-// field when it is empty or `*`). A non-empty etag must match the stored
-// one, and the capacity cannot drop below the number already registered.
+// UpdateMeeting changes the fields named in update_mask: without one, those
+// the request sets; with `*`, every updatable field. The forum cannot
+// change, its question thread lives there. A non-empty etag must match the
+// stored one, and the capacity cannot drop below the number already
+// registered.
 func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMeetingRequest) (*forumv1.Meeting, error) {
 	in := req.GetMeeting()
 	if in == nil {
@@ -236,10 +239,11 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 	if err := requireModerator(ctx, agency, "meeting "+in.GetName()); err != nil {
 		return nil, err
 	}
-	fields, err := meetingMask(req.GetUpdateMask().GetPaths())
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, allMeetingFields)
 	if err != nil {
 		return nil, err
 	}
+	fields := u.Paths
 	// Validate what needs no stored state before the transaction, so that
 	// bad input costs no write.
 	var check Meeting
@@ -249,6 +253,9 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 	tag, now := in.GetEtag(), s.now()
 	m, err := s.store.UpdateMeeting(ctx, agency, id, func(m *Meeting) error {
 		if err := checkETag(tag, m.Revision); err != nil {
+			return err
+		}
+		if err := u.CheckImmutable(in, meetingToProto(*m, false)); err != nil {
 			return err
 		}
 		oldStart := m.StartTime
@@ -381,30 +388,6 @@ const (
 var allMeetingFields = []string{
 	meetingTitle, meetingDescription, meetingStartTime, meetingEndTime,
 	meetingLocation, meetingOnlineURI, meetingAgenda, meetingCapacity,
-}
-
-// meetingMask checks update_mask paths and returns the fields to update.
-func meetingMask(paths []string) ([]string, error) {
-	if len(paths) == 0 || (len(paths) == 1 && paths[0] == "*") {
-		return allMeetingFields, nil
-	}
-	var fields []string
-	for _, p := range paths {
-		switch p {
-		case meetingTitle, meetingDescription, meetingStartTime, meetingEndTime,
-			meetingLocation, meetingOnlineURI, meetingAgenda, meetingCapacity:
-			fields = append(fields, p)
-		case "forum":
-			return nil, errs.Field("update_mask", "the forum of a meeting cannot change; its question thread lives there")
-		case "name", "question_thread", "registered_count", "viewer_registered", "create_time", "update_time", "etag":
-			return nil, errs.Field("update_mask", "%q cannot be updated", p)
-		case "*":
-			return nil, errs.Field("update_mask", `"*" must be the only path`)
-		default:
-			return nil, errs.Field("update_mask", "unknown field %q", p)
-		}
-	}
-	return fields, nil
 }
 
 // applyMeeting validates the named fields of in and copies them into m.

@@ -438,8 +438,11 @@ func TestMeetingUpdate(t *testing.T) {
 		}, codes.InvalidArgument, "meeting.start_time"},
 		{"empty title", mod, []string{"title"}, func(in *forumv1.Meeting) { in.Title, in.Etag = "", "" }, codes.InvalidArgument, "meeting.title"},
 		{"bad online uri", mod, []string{"online_uri"}, func(in *forumv1.Meeting) { in.OnlineUri, in.Etag = "ftp://files.example.org", "" }, codes.InvalidArgument, "meeting.online_uri"},
-		{"forum", mod, []string{"forum"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.InvalidArgument, "update_mask"},
-		{"output only field", mod, []string{"registered_count"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.InvalidArgument, "update_mask"},
+		{"the forum alone, unchanged", mod, []string{"forum"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.InvalidArgument, "update_mask"},
+		{"another forum", mod, []string{"title", "forum"}, func(in *forumv1.Meeting) {
+			in.Title, in.Forum, in.Etag = "Moved", "agencies/metro/forums/elsewhere", ""
+		}, codes.InvalidArgument, "update_mask"},
+		{"an output-only field alone", mod, []string{"registered_count"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.InvalidArgument, "update_mask"},
 		{"unknown field", mod, []string{"colour"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.InvalidArgument, "update_mask"},
 		{"resident", e.resident("ana"), []string{"title"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.PermissionDenied, ""},
 		{"moderator of another agency", e.staff("other", "riverside", moderatorRole), []string{"title"}, func(in *forumv1.Meeting) { in.Etag = "" }, codes.PermissionDenied, ""},
@@ -459,12 +462,22 @@ func TestMeetingUpdate(t *testing.T) {
 	must(t, "read after refusals", err)
 	diff(t, "refused updates changed nothing", after, want)
 
-	// An empty mask replaces every updatable field.
-	full := proto.Clone(want).(*forumv1.Meeting)
-	full.Description, full.Agenda, full.Location = "", nil, "City hall"
-	got, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{Meeting: full})
+	// Without a mask, an update changes the fields the request sets; the
+	// forum, output-only fields and etag of the meeting as read are
+	// accepted.
+	asRead := proto.Clone(want).(*forumv1.Meeting)
+	asRead.Description, asRead.Agenda, asRead.Location = "", nil, "City hall"
+	got, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{Meeting: asRead})
+	must(t, "update without a mask", err)
+	want.Location, want.Etag = "City hall", `"3"`
+	diff(t, "updated without a mask", got, want, protocmp.IgnoreFields(&forumv1.Meeting{}, "update_time"))
+
+	// "*" replaces every updatable field.
+	full := proto.Clone(got).(*forumv1.Meeting)
+	full.Description, full.Agenda = "", nil
+	got, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{Meeting: full, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"*"}}})
 	must(t, "update everything", err)
-	full.Etag = `"3"`
+	full.Etag = `"4"`
 	diff(t, "updated everything", got, full, protocmp.IgnoreFields(&forumv1.Meeting{}, "update_time"))
 }
 

@@ -9,6 +9,7 @@ import (
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -209,14 +210,9 @@ func (s *postServer) ListPosts(ctx context.Context, req *forumv1.ListPostsReques
 	return &forumv1.ListPostsResponse{Posts: views, NextPageToken: nextToken(scope, next)}, nil
 }
 
-// The updatable fields of a post, and the others, by field-mask path.
-var (
-	postFields         = []string{"body"}
-	postReadOnlyFields = []string{
-		"name", "author", "author_display_name", "official", "state", "hidden_reason", "accepted",
-		"vote_count", "viewer_vote", "create_time", "update_time", "etag",
-	}
-)
+// postFields are the updatable fields of a post, by field-mask path: a
+// resolved mask always names body.
+var postFields = []string{"body"}
 
 // UpdatePost edits a reply: its author, within the edit window. A
 // non-empty etag must match.
@@ -229,7 +225,8 @@ func (s *postServer) UpdatePost(ctx context.Context, req *forumv1.UpdatePostRequ
 	if err != nil {
 		return nil, err
 	}
-	if _, err := mask(req.GetUpdateMask().GetPaths(), postFields, postReadOnlyFields); err != nil {
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, postFields)
+	if err != nil {
 		return nil, err
 	}
 	body, err := cleanText("post.body", in.GetBody(), 1, maxBody)
@@ -248,6 +245,9 @@ func (s *postServer) UpdatePost(ctx context.Context, req *forumv1.UpdatePostRequ
 			return errEditPost
 		}
 		if err := checkETag(in.GetEtag(), post.Revision); err != nil {
+			return err
+		}
+		if err := u.CheckImmutable(in, postToProto(*post, false)); err != nil {
 			return err
 		}
 		if now.Sub(post.CreateTime) > s.editWindow {

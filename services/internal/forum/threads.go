@@ -8,6 +8,7 @@ import (
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -213,15 +214,8 @@ func (s *threadServer) GetThread(ctx context.Context, req *forumv1.GetThreadRequ
 	return s.threadView(ctx, p, c.Thread)
 }
 
-// The updatable fields of a thread, and the others, by field-mask path.
-var (
-	threadFields         = []string{"title", "body"}
-	threadReadOnlyFields = []string{
-		"name", "kind", "author", "author_display_name", "official", "state", "hidden_reason", "locked",
-		"pinned", "answered", "accepted_answer", "vote_count", "viewer_vote", "post_count",
-		"last_activity_time", "create_time", "update_time", "etag", "meeting",
-	}
-)
+// threadFields are the updatable fields of a thread, by field-mask path.
+var threadFields = []string{"title", "body"}
 
 // UpdateThread edits a thread's title or body: its author, within the
 // edit window. A non-empty etag must match.
@@ -234,12 +228,12 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 	if err != nil {
 		return nil, err
 	}
-	fields, err := mask(req.GetUpdateMask().GetPaths(), threadFields, threadReadOnlyFields)
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, threadFields)
 	if err != nil {
 		return nil, err
 	}
 	var title, body string
-	for _, f := range fields {
+	for _, f := range u.Paths {
 		switch f {
 		case "title":
 			title, err = cleanText("thread.title", in.GetTitle(), minTitle, maxTitle)
@@ -264,10 +258,13 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 		if err := checkETag(in.GetEtag(), t.Revision); err != nil {
 			return err
 		}
+		if err := u.CheckImmutable(in, threadToProto(*t, false)); err != nil {
+			return err
+		}
 		if now.Sub(t.CreateTime) > s.editWindow {
 			return errEditWindow
 		}
-		for _, f := range fields {
+		for _, f := range u.Paths {
 			switch f {
 			case "title":
 				t.Title = title

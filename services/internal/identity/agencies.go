@@ -13,6 +13,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 )
 
 // agencyID is the contract's rule for new agency ids. Ids never contain
@@ -56,7 +57,8 @@ func (s *agencies) CreateAgency(ctx context.Context, req *identityv1.CreateAgenc
 	return agencyToProto(got), nil
 }
 
-// The updatable fields of an agency, by their field-mask paths.
+// The updatable fields of an agency, by their field-mask paths (see
+// fieldmask for the rules).
 const (
 	fieldDisplayName = "display_name"
 	fieldDescription = "description"
@@ -136,9 +138,9 @@ func (s *agencies) ListAgencies(ctx context.Context, req *identityv1.ListAgencie
 	return resp, nil
 }
 
-// UpdateAgency changes the fields named in update_mask (every updatable
-// field when it is empty or `*`). A non-empty etag must match the stored
-// one.
+// UpdateAgency changes the fields named in update_mask: without one, those
+// the request sets; with `*`, every updatable field. A non-empty etag must
+// match the stored one.
 func (s *agencies) UpdateAgency(ctx context.Context, req *identityv1.UpdateAgencyRequest) (*identityv1.Agency, error) {
 	in := req.GetAgency()
 	if in == nil {
@@ -151,13 +153,13 @@ func (s *agencies) UpdateAgency(ctx context.Context, req *identityv1.UpdateAgenc
 	if err := requireAgencyAdmin(ctx, id, "agency "+in.GetName()); err != nil {
 		return nil, err
 	}
-	fields, err := agencyMask(req.GetUpdateMask().GetPaths())
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, allAgencyFields)
 	if err != nil {
 		return nil, err
 	}
 	// Validate before the transaction, so bad input costs no write.
 	var check Agency
-	if err := applyAgency(&check, in, fields); err != nil {
+	if err := applyAgency(&check, in, u.Paths); err != nil {
 		return nil, err
 	}
 	tag, now := in.GetEtag(), s.now()
@@ -165,32 +167,14 @@ func (s *agencies) UpdateAgency(ctx context.Context, req *identityv1.UpdateAgenc
 		if tag != "" && !etagMatches(tag, a.Revision) {
 			return errETagMismatch
 		}
+		if err := u.CheckImmutable(in, agencyToProto(*a)); err != nil {
+			return err
+		}
 		a.UpdateTime = now
-		return applyAgency(a, in, fields)
+		return applyAgency(a, in, u.Paths)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update agency: %w", err)
 	}
 	return agencyToProto(a), nil
-}
-
-// agencyMask checks update_mask paths and returns the fields to update.
-func agencyMask(paths []string) ([]string, error) {
-	if len(paths) == 0 || (len(paths) == 1 && paths[0] == "*") {
-		return allAgencyFields, nil
-	}
-	var fields []string
-	for _, p := range paths {
-		switch p {
-		case fieldDisplayName, fieldDescription, fieldWebsiteURI, fieldTimeZone:
-			fields = append(fields, p)
-		case "name", "create_time", "update_time", "etag":
-			return nil, errs.Field("update_mask", "%q cannot be updated", p)
-		case "*":
-			return nil, errs.Field("update_mask", `"*" must be the only path`)
-		default:
-			return nil, errs.Field("update_mask", "unknown field %q", p)
-		}
-	}
-	return fields, nil
 }

@@ -129,13 +129,28 @@ func TestUpdateAgency(t *testing.T) {
 	if err != nil || got.GetDisplayName() != "Metro Police Department" || got.GetEtag() != `"3"` {
 		t.Fatalf("update with a plain etag: %v, %v", got, err)
 	}
-	// No etag: unconditional. No mask: every updatable field.
-	got, err = update(admin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "Metro", TimeZone: "Europe/Berlin"})
+	// No etag: unconditional. No mask: the fields the request sets; its
+	// output-only fields, sent back as read, are ignored.
+	createTime := got.GetCreateTime().AsTime()
+	got, err = update(admin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "Metro", TimeZone: "Europe/Berlin", CreateTime: timestamppb.New(time.Unix(0, 0))})
+	if err != nil {
+		t.Fatalf("update without a mask: %v", err)
+	}
+	if got.GetDescription() != "Serving the city" || got.GetTimeZone() != "Europe/Berlin" || got.GetEtag() != `"4"` || !got.GetCreateTime().AsTime().Equal(createTime) {
+		t.Fatalf("update without a mask made %v", got)
+	}
+	// "*": every updatable field, cleared when not sent; the etag and
+	// output-only paths beside it are ignored.
+	got, err = update(admin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "Metro", TimeZone: "Europe/Berlin"}, "*")
 	if err != nil {
 		t.Fatalf("full update: %v", err)
 	}
-	if got.GetDescription() != "" || got.GetTimeZone() != "Europe/Berlin" || got.GetEtag() != `"4"` {
+	if got.GetDescription() != "" || got.GetTimeZone() != "Europe/Berlin" || got.GetEtag() != `"5"` {
 		t.Fatalf("full update replaced %v", got)
+	}
+	got, err = update(admin, &identityv1.Agency{Name: "agencies/metro", Description: "Serving the city", Etag: `"5"`}, "etag", "description", "createTime")
+	if err != nil || got.GetDescription() != "Serving the city" || got.GetDisplayName() != "Metro" || got.GetEtag() != `"6"` {
+		t.Fatalf("update naming the etag and an output-only field: %v, %v", got, err)
 	}
 
 	tests := []struct {
@@ -146,8 +161,9 @@ func TestUpdateAgency(t *testing.T) {
 		wantCode  codes.Code
 		wantField string
 	}{
-		{"output-only path", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x"}, []string{"create_time"}, codes.InvalidArgument, "update_mask"},
-		{"etag path", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x"}, []string{"etag"}, codes.InvalidArgument, "update_mask"},
+		{"only an output-only path", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x"}, []string{"create_time"}, codes.InvalidArgument, "update_mask"},
+		{"only the etag path", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x"}, []string{"etag"}, codes.InvalidArgument, "update_mask"},
+		{"nothing set, no mask", metroAdmin, &identityv1.Agency{Name: "agencies/metro"}, nil, codes.InvalidArgument, "update_mask"},
 		{"unknown path", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x"}, []string{"motto"}, codes.InvalidArgument, "update_mask"},
 		{"bad time zone", metroAdmin, &identityv1.Agency{Name: "agencies/metro", DisplayName: "x", TimeZone: "Nowhere/Land"}, []string{"time_zone"}, codes.InvalidArgument, "agency.time_zone"},
 		{"another agency", metroAdmin, &identityv1.Agency{Name: "agencies/county", DisplayName: "x"}, nil, codes.PermissionDenied, ""},
@@ -162,7 +178,7 @@ func TestUpdateAgency(t *testing.T) {
 		}
 	}
 	after, _ := e.agencies.GetAgency(t.Context(), &identityv1.GetAgencyRequest{Name: "agencies/metro"})
-	if after.GetEtag() != `"4"` {
+	if after.GetEtag() != `"6"` {
 		t.Fatalf("refused updates changed the agency: %v", after)
 	}
 }

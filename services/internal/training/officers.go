@@ -10,6 +10,7 @@ import (
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/filter"
 	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
@@ -48,7 +49,7 @@ func (s *officerServer) CreateOfficer(ctx context.Context, req *trainingv1.Creat
 	}
 	now := timestamppb.New(s.now())
 	o := &trainingv1.Officer{Name: req.GetParent() + "/officers/" + ids.New(), CreateTime: now, UpdateTime: now}
-	copyFields(o, in, officerFields)
+	fieldmask.Copy(o, in, officerFields)
 	if err := checkOfficer(o); err != nil {
 		return nil, err
 	}
@@ -150,7 +151,7 @@ func (s *officerServer) UpdateOfficer(ctx context.Context, req *trainingv1.Updat
 	if _, err := s.callerOf(ctx, agency); err != nil {
 		return nil, err
 	}
-	paths, err := updatePaths(req.GetUpdateMask(), in, officerFields)
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, officerFields)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,10 @@ func (s *officerServer) UpdateOfficer(ctx context.Context, req *trainingv1.Updat
 		if o.GetDeleteTime() != nil {
 			return errOfficerInactive
 		}
-		copyFields(o, in, paths)
+		if err := u.CheckImmutable(in, o); err != nil {
+			return err
+		}
+		fieldmask.Copy(o, in, u.Paths)
 		o.UpdateTime = now
 		return checkOfficer(o)
 	})

@@ -6,6 +6,7 @@ import (
 
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/etag"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -73,7 +74,7 @@ func (s *reportServer) UpdateTrainingSettings(ctx context.Context, req *training
 	if _, err := s.callerOf(ctx, agency); err != nil {
 		return nil, err
 	}
-	paths, err := updatePaths(req.GetUpdateMask(), in, settingsFields)
+	u, err := fieldmask.Resolve(req.GetUpdateMask(), in, settingsFields)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,10 @@ func (s *reportServer) UpdateTrainingSettings(ctx context.Context, req *training
 		if err := etag.CheckCurrent("training_settings.etag", in.GetEtag(), st.GetEtag()); err != nil {
 			return err
 		}
-		copyFields(st, in, paths)
+		if err := u.CheckImmutable(in, st); err != nil {
+			return err
+		}
+		fieldmask.Copy(st, in, u.Paths)
 		st.UpdateTime = now
 		return nil
 	})

@@ -1660,7 +1660,9 @@ type UpdateAlertRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The alert, with its name and the fields to change.
 	Alert *Alert `protobuf:"bytes,1,opt,name=alert,proto3" json:"alert,omitempty"`
-	// The fields to change: status, scope, restriction, note, infos.
+	// The fields to change, among status, scope, restriction, note and
+	// infos, or `*` for all of them; when empty, those the alert sets. The
+	// etag and output-only fields may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

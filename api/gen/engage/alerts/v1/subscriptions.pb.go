@@ -512,7 +512,9 @@ type UpdateSubscriptionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The subscription, with its name and the fields to change.
 	Subscription *Subscription `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
-	// The fields to change; all writable fields when empty.
+	// The fields to change (a path may go below quiet_hours), or `*` for
+	// every writable field; when empty, the writable fields the subscription
+	// sets. The etag and output-only fields may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1005,8 +1005,10 @@ type UpdateFeedbackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The feedback with its name and the fields to change.
 	Feedback *Feedback `protobuf:"bytes,1,opt,name=feedback,proto3" json:"feedback,omitempty"`
-	// Any of `category`, `area` and `assignee`; when empty, those of them
-	// that are set.
+	// Any of `category`, `area` and `assignee`, or `*` for all three; when
+	// empty, those of them that are set. The etag and output-only fields may
+	// be named and are ignored, as are immutable fields with their current
+	// value; changing one is INVALID_ARGUMENT.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1204,8 +1204,9 @@ type UpdateSurveyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The survey with its name and the fields to change.
 	Survey *Survey `protobuf:"bytes,1,opt,name=survey,proto3" json:"survey,omitempty"`
-	// Any of `title`, `description`, and for drafts `kind` and `questions`;
-	// when empty, those of them that are set.
+	// Any of `title`, `description`, and for drafts `kind` and `questions`,
+	// or `*` for all four; when empty, those of them that are set. The etag
+	// and output-only fields may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

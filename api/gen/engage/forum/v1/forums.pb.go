@@ -463,7 +463,9 @@ type UpdateForumRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The forum, with its name and the fields to change.
 	Forum *Forum `protobuf:"bytes,1,opt,name=forum,proto3" json:"forum,omitempty"`
-	// The fields to update; all updatable fields when empty.
+	// The fields to update, or `*` for every updatable field; when empty,
+	// the updatable fields the forum sets. The etag and output-only fields
+	// may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -452,7 +452,10 @@ type UpdateMeetingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The meeting with its name and the fields to change.
 	Meeting *Meeting `protobuf:"bytes,1,opt,name=meeting,proto3" json:"meeting,omitempty"`
-	// The fields to update; all updatable fields when empty.
+	// The fields to update, or `*` for every updatable field; when empty,
+	// the updatable fields the meeting sets. The etag and output-only fields
+	// may be named and are ignored, and `forum` with its current value: the
+	// forum cannot change.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -425,7 +425,8 @@ type UpdatePostRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The post with its name and new body.
 	Post *Post `protobuf:"bytes,1,opt,name=post,proto3" json:"post,omitempty"`
-	// `body` (the default).
+	// `body` (or `*`); when empty, `body` if the post sets it. The etag and
+	// output-only fields may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

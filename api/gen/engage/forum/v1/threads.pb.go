@@ -690,7 +690,9 @@ type UpdateThreadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The thread with its name and the new title or body.
 	Thread *Thread `protobuf:"bytes,1,opt,name=thread,proto3" json:"thread,omitempty"`
-	// `title`, `body`, or both (the default).
+	// `title`, `body`, or both (`*`); when empty, those of them the thread
+	// sets. The etag and output-only fields may be named and are ignored,
+	// and `kind` with its current value: the kind cannot change.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

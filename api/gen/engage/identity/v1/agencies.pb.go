@@ -365,7 +365,9 @@ type UpdateAgencyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The agency with its name and the fields to change.
 	Agency *Agency `protobuf:"bytes,1,opt,name=agency,proto3" json:"agency,omitempty"`
-	// The fields to update; all updatable fields when empty.
+	// The fields to update, or `*` for every updatable field; when empty,
+	// the updatable fields the agency sets. The etag and output-only fields
+	// may be named and are ignored.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
