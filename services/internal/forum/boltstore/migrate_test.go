@@ -61,18 +61,7 @@ func TestMigrateUnvotedPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if v, err := s.DB().SchemaVersion(); err != nil || v != len(migrations()) {
-		t.Fatalf("schema version %d (%v), want %d", v, err, len(migrations()))
-	}
+	s := reopenMigrated(t, old, path)
 	var entries int
 	err = s.DB().View(func(tx *bbolt.Tx) error {
 		entries = tx.Bucket(bucketPostsByVotes).Stats().KeyN
@@ -152,18 +141,7 @@ func TestMigrateDeletedTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s, err := Open(path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if v, err := s.DB().SchemaVersion(); err != nil || v != 6 {
-		t.Fatalf("schema version %d (%v), want 6", v, err)
-	}
+	s := reopenMigrated(t, old, path)
 	get := func(id string) forum.ModerationItem {
 		t.Helper()
 		m, err := s.ModerationItem(t.Context(), "metro", id)
@@ -199,4 +177,22 @@ func TestMigrateDeletedTargets(t *testing.T) {
 	if diff := cmp.Diff([]string{liveItem.ID, goneItem.ID, deletedItem.ID}, ids); diff != "" {
 		t.Errorf("queue (-want +got):\n%s", diff)
 	}
+}
+
+// reopenMigrated closes old, a store left at an earlier schema, and opens
+// its file again, which runs every migration since.
+func reopenMigrated(t *testing.T, old *Store, path string) *Store {
+	t.Helper()
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if v, err := s.DB().SchemaVersion(); err != nil || v != len(migrations()) {
+		t.Fatalf("schema version %d (%v), want %d", v, err, len(migrations()))
+	}
+	return s
 }
