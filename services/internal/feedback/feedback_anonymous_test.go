@@ -235,3 +235,41 @@ func TestWrongPINLocksTheCode(t *testing.T) {
 	e.clock.Advance(15 * time.Minute)
 	must(t, "after the second lock", lookup(created.GetPin()))
 }
+
+// TestReplyAfterTheEnd checks what a submitter's reply does once the
+// agency has finished: resolved feedback is reopened for review, closed
+// feedback refuses it, and a retry of a reply taken before still succeeds.
+func TestReplyAfterTheEnd(t *testing.T) {
+	t.Parallel()
+	e := newFBEnv(t)
+	ana := e.analyst("ana", "metro")
+	created := e.submit(t, t.Context(), complaint("My bike was not returned"))
+	move := func(states ...feedbackv1.Feedback_State) {
+		t.Helper()
+		for _, st := range states {
+			_, err := e.feedback.ChangeFeedbackState(ana.ctx(t), &feedbackv1.ChangeFeedbackStateRequest{Name: created.GetName(), State: st})
+			must(t, "move to "+st.String(), err)
+		}
+	}
+	reply := func(text, requestID string) (*feedbackv1.Feedback, error) {
+		return e.feedback.ReplyFeedback(t.Context(), &feedbackv1.ReplyFeedbackRequest{
+			Parent: "agencies/metro", TrackingCode: created.GetTrackingCode(), Pin: created.GetPin(), Text: text, RequestId: requestID})
+	}
+	move(feedbackv1.Feedback_STATE_TRIAGED, feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_RESOLVED)
+
+	const rid = "0b6a3c1e-5d2f-4e8a-9c71-3f5e7a9b1d20"
+	got, err := reply("It is still not back", rid)
+	must(t, "reply to resolved feedback", err)
+	staff, err := e.feedback.GetFeedback(ana.ctx(t), &feedbackv1.GetFeedbackRequest{Name: created.GetName()})
+	must(t, "get", err)
+	last := staff.GetHistory()[len(staff.GetHistory())-1]
+	fbDiff(t, "reopened", []any{got.GetState(), staff.GetState(), last.GetState(), last.GetNote()},
+		[]any{feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_IN_REVIEW, "reopened by the submitter's reply"})
+
+	move(feedbackv1.Feedback_STATE_CLOSED)
+	_, err = reply("Hello?", "")
+	wantReason(t, "reply to closed feedback", err, codes.FailedPrecondition, "FEEDBACK_CLOSED")
+	again, err := reply("It is still not back", rid)
+	must(t, "retry of a reply taken before the close", err)
+	fbDiff(t, "replies kept", []any{len(again.GetReplies()), again.GetState()}, []any{1, feedbackv1.Feedback_STATE_CLOSED})
+}

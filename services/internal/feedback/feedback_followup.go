@@ -14,6 +14,33 @@ import (
 // errNoMatch is the one answer to a wrong code, a wrong PIN, or both.
 var errNoMatch = errs.Public(errs.NotFound, "no feedback matches this tracking code and PIN")
 
+// errFeedbackClosed refuses a reply to closed feedback: the agency ended
+// the conversation, and a reply there would go unread.
+var errFeedbackClosed = errs.WithReason(errs.Public(errs.FailedPrecondition,
+	"this feedback is closed and takes no more replies; please submit new feedback"), "FEEDBACK_CLOSED")
+
+// reopenNote is the history note of a reply that reopens resolved feedback.
+const reopenNote = "reopened by the submitter's reply"
+
+// addSubmitterReply adds the submitter's reply r to f: refused once f is
+// closed (unless r was added already, as a retry finds), and reopening f
+// for review when it was resolved, so that the reply is not left unread
+// among finished cases.
+func addSubmitterReply(f *Feedback, r FeedbackReply) error {
+	state := f.State
+	if err := appendReply(f, r); err != nil {
+		return err
+	}
+	switch state {
+	case feedbackv1.Feedback_STATE_CLOSED:
+		return errFeedbackClosed
+	case feedbackv1.Feedback_STATE_RESOLVED:
+		f.State = feedbackv1.Feedback_STATE_IN_REVIEW
+		f.History = append(f.History, StateChange{State: f.State, Time: r.Time, Note: reopenNote})
+	}
+	return nil
+}
+
 // byCode returns the anonymous feedback of agency that code and pin open.
 // A wrong code and a wrong PIN fail alike and count against the code; a
 // code with too many failures is locked for a while (RESOURCE_EXHAUSTED
@@ -126,7 +153,7 @@ func (s *feedbackServer) ReplyFeedback(ctx context.Context, req *feedbackv1.Repl
 		if err := allowed(*f); err != nil {
 			return err
 		}
-		return appendReply(f, r)
+		return addSubmitterReply(f, r)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reply to feedback: %w", err)

@@ -196,6 +196,22 @@ func wantCode(t *testing.T, what string, err error, want codes.Code) {
 	}
 }
 
+// wantReason fails unless err has code and the AIP-193 reason want.
+func wantReason(t *testing.T, what string, err error, code codes.Code, want string) {
+	t.Helper()
+	wantCode(t, what, err, code)
+	st, _ := status.FromError(err)
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			if info.GetReason() != want {
+				t.Fatalf("%s: reason %q (%v), want %q", what, info.GetReason(), err, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s: no ErrorInfo in %v", what, err)
+}
+
 // wantField fails unless err is INVALID_ARGUMENT naming field.
 func wantField(t *testing.T, what string, err error, field string) {
 	t.Helper()

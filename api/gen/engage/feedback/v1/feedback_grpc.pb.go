@@ -76,7 +76,9 @@ type FeedbackServiceClient interface {
 	LookupFeedback(ctx context.Context, in *LookupFeedbackRequest, opts ...grpc.CallOption) (*Feedback, error)
 	// Continues the conversation as the submitter: with the tracking code
 	// and PIN of anonymous feedback, or, signed in, by the name of one's own
-	// identified feedback. Returns what LookupFeedback would.
+	// identified feedback. Returns what LookupFeedback would. A reply to
+	// RESOLVED feedback reopens it (IN_REVIEW); CLOSED feedback takes no
+	// more replies (FAILED_PRECONDITION, reason FEEDBACK_CLOSED).
 	ReplyFeedback(ctx context.Context, in *ReplyFeedbackRequest, opts ...grpc.CallOption) (*Feedback, error)
 	// Writes the feedback that `filter` selects as CSV (RFC 4180, one
 	// header row), streamed in chunks as it is read.
@@ -290,7 +292,9 @@ type FeedbackServiceServer interface {
 	LookupFeedback(context.Context, *LookupFeedbackRequest) (*Feedback, error)
 	// Continues the conversation as the submitter: with the tracking code
 	// and PIN of anonymous feedback, or, signed in, by the name of one's own
-	// identified feedback. Returns what LookupFeedback would.
+	// identified feedback. Returns what LookupFeedback would. A reply to
+	// RESOLVED feedback reopens it (IN_REVIEW); CLOSED feedback takes no
+	// more replies (FAILED_PRECONDITION, reason FEEDBACK_CLOSED).
 	ReplyFeedback(context.Context, *ReplyFeedbackRequest) (*Feedback, error)
 	// Writes the feedback that `filter` selects as CSV (RFC 4180, one
 	// header row), streamed in chunks as it is read.
