@@ -39,6 +39,12 @@ type Event struct {
 	CorrelationID string
 	// Service is the name of the service that recorded the event.
 	Service string
+	// Details says what was decided, when one method makes several
+	// decisions: the request fields the method's access policy lists in
+	// audit_fields, by field path (`action` → `MODERATION_ACTION_HIDE`).
+	// Only enums, booleans, short identifiers and field masks: never free
+	// text, secrets or personal data. nil for most events.
+	Details map[string]string
 }
 
 // Recorder appends audit events. Record returns only once the event is

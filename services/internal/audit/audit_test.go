@@ -79,6 +79,14 @@ func TestClientRecord(t *testing.T) {
 				Resource: "agencies/metro/roleBindings/7", Outcome: "OK", EventTime: timestamppb.New(at), CorrelationId: "req-1", Service: "identity"},
 		},
 		{
+			name: "details",
+			event: Event{Agency: "metro", Actor: "accounts/a1", Method: "/engage.forum.v1.ThreadService/LockThread",
+				Resource: "agencies/metro/forums/f/threads/t", Outcome: "OK", Time: at, Service: "forum", Details: map[string]string{"locked": "false"}},
+			want: &identityv1.AuditEvent{Actor: "accounts/a1", Method: "/engage.forum.v1.ThreadService/LockThread",
+				Resource: "agencies/metro/forums/f/threads/t", Outcome: "OK", EventTime: timestamppb.New(at), Service: "forum",
+				Details: map[string]string{"locked": "false"}},
+		},
+		{
 			name: "platform event",
 			event: Event{Actor: "accounts/a2", Method: "/engage.identity.v1.AgencyService/CreateAgency",
 				Outcome: "PERMISSION_DENIED", Time: at, Service: "identity"},

@@ -45,5 +45,6 @@ func ToProto(e Event) *identityv1.AuditEvent {
 		EventTime:     timestamppb.New(e.Time),
 		CorrelationId: e.CorrelationID,
 		Service:       e.Service,
+		Details:       e.Details,
 	}
 }

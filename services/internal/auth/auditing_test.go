@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/google/go-cmp/cmp"
@@ -23,10 +24,13 @@ func TestAuditEvents(t *testing.T) {
 	)
 	binding := func(parent string) func(ctx context.Context, e *env) error {
 		return func(ctx context.Context, e *env) error {
-			_, err := e.agencies().CreateRoleBinding(ctx, &identityv1.CreateRoleBindingRequest{Parent: parent, RoleBinding: &identityv1.RoleBinding{Member: "accounts/x"}})
+			_, err := e.agencies().CreateRoleBinding(ctx, &identityv1.CreateRoleBindingRequest{Parent: parent, RoleBinding: &identityv1.RoleBinding{Member: "accounts/x", Role: accessv1.Role_ROLE_MODERATOR}})
 			return err
 		}
 	}
+	// CreateRoleBinding's policy lists both fields in audit_fields: the
+	// event says which role went to whom, whether or not the call worked.
+	granted := map[string]string{"role_binding.role": "ROLE_MODERATOR", "role_binding.member": "accounts/x"}
 	agency := func(ctx context.Context, e *env) error {
 		_, err := e.agencies().CreateAgency(ctx, &identityv1.CreateAgencyRequest{AgencyId: "new"})
 		return err
@@ -53,22 +57,22 @@ func TestAuditEvents(t *testing.T) {
 		{
 			name: "success names the created resource", cred: bearer(metroAdmin), call: binding("agencies/metro"),
 			wantEvents: []audit.Event{{Agency: "metro", Actor: "accounts/m1", Method: createBinding,
-				Resource: "agencies/metro/roleBindings/rb1", Outcome: "OK", CorrelationID: "req-1", Service: "identity"}},
+				Resource: "agencies/metro/roleBindings/rb1", Outcome: "OK", CorrelationID: "req-1", Service: "identity", Details: granted}},
 		},
 		{
 			name: "denied on another agency", cred: bearer(metroAdmin), call: binding("agencies/north"), wantCode: codes.PermissionDenied,
 			wantEvents: []audit.Event{{Agency: "north", Actor: "accounts/m1", Method: createBinding,
-				Resource: "agencies/north", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity"}},
+				Resource: "agencies/north", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity", Details: granted}},
 		},
 		{
 			name: "handler error", cred: bearer(platformAdmin), call: binding("agencies/missing"), wantCode: codes.NotFound,
 			wantEvents: []audit.Event{{Agency: "missing", Actor: "accounts/p1", Method: createBinding,
-				Resource: "agencies/missing", Outcome: "NOT_FOUND", CorrelationID: "req-1", Service: "identity"}},
+				Resource: "agencies/missing", Outcome: "NOT_FOUND", CorrelationID: "req-1", Service: "identity", Details: granted}},
 		},
 		{
 			name: "partner denied", cred: partnerKey, call: binding("agencies/metro"), wantCode: codes.PermissionDenied,
 			wantEvents: []audit.Event{{Agency: "metro", Actor: "agencies/metro/partners/cad", Method: createBinding,
-				Resource: "agencies/metro", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity"}},
+				Resource: "agencies/metro", Outcome: "PERMISSION_DENIED", CorrelationID: "req-1", Service: "identity", Details: granted}},
 		},
 		{name: "anonymous refusal is not recorded", cred: noCred, call: binding("agencies/metro"), wantCode: codes.Unauthenticated},
 		{name: "bad credentials are not recorded", cred: header("authorization", "Bearer x"), call: binding("agencies/metro"), wantCode: codes.Unauthenticated},

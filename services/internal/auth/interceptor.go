@@ -160,7 +160,7 @@ func (in *Interceptor) Unary() grpc.UnaryServerInterceptor {
 		msg, _ := req.(proto.Message)
 		resource := access.Resource(msg)
 		if err := authorize(c.policy, c.p, resource); err != nil {
-			in.recordDenied(ctx, c, resource, err)
+			in.recordDenied(ctx, c, resource, auditDetails(c.policy, msg), err)
 			return nil, err
 		}
 		ctx = NewContext(ctx, c.p)
@@ -169,7 +169,7 @@ func (in *Interceptor) Unary() grpc.UnaryServerInterceptor {
 		}
 		resp, err := handler(ctx, req)
 		if c.policy.GetAudit() {
-			in.record(ctx, c, auditResource(resource, resp), err)
+			in.record(ctx, c, auditResource(resource, resp), auditDetails(c.policy, msg), err)
 		}
 		return resp, err
 	}
@@ -196,7 +196,7 @@ func (in *Interceptor) Stream() grpc.StreamServerInterceptor {
 			// Decided without the request: every audience but AGENCY_ROLE,
 			// and callers AGENCY_ROLE refuses whatever they ask for.
 			if err := authorize(c.policy, c.p, ""); err != nil {
-				in.recordDenied(ctx, c, "", err)
+				in.recordDenied(ctx, c, "", nil, err)
 				return err
 			}
 			perMessage = false
@@ -208,12 +208,12 @@ func (in *Interceptor) Stream() grpc.StreamServerInterceptor {
 		ws := &stream{ServerStream: ss, ctx: ctx, perMessage: perMessage, policy: c.policy, p: c.p}
 		err = handler(srv, ws)
 		if denied, resource := ws.state(); denied != nil {
-			in.recordDenied(ctx, c, resource, denied)
+			in.recordDenied(ctx, c, resource, ws.auditDetails(), denied)
 			return denied
 		}
 		if c.policy.GetAudit() {
 			_, resource := ws.state()
-			in.record(ctx, c, resource, err)
+			in.record(ctx, c, resource, ws.auditDetails(), err)
 		}
 		return err
 	}

@@ -17,10 +17,11 @@ import (
 // not be known.
 const anonymousActor = "anonymous"
 
-// record appends the audit event of a finished call. A failing recorder is
-// logged and does not change the call's result: the call has already
-// happened, and refusing to answer would not undo it.
-func (in *Interceptor) record(ctx context.Context, c call, resource string, callErr error) {
+// record appends the audit event of a finished call, with the details the
+// policy's audit_fields read from the request (see auditDetails). A
+// failing recorder is logged and does not change the call's result: the
+// call has already happened, and refusing to answer would not undo it.
+func (in *Interceptor) record(ctx context.Context, c call, resource string, details map[string]string, callErr error) {
 	if in.cfg.Audit == nil {
 		return
 	}
@@ -38,6 +39,7 @@ func (in *Interceptor) record(ctx context.Context, c call, resource string, call
 		Time:          in.now().UTC(),
 		CorrelationID: audit.CorrelationID(ctx),
 		Service:       serviceOf(c.method, in.cfg.Service),
+		Details:       details,
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditTimeout)
 	defer cancel()
@@ -52,14 +54,24 @@ func (in *Interceptor) record(ctx context.Context, c call, resource string, call
 // worth keeping: the caller is known and, for AGENCY_ROLE methods, the
 // agency is. Anonymous refusals are noise anyone can produce, and rate
 // limited calls are not recorded, so a flood cannot fill the log.
-func (in *Interceptor) recordDenied(ctx context.Context, c call, resource string, err error) {
+func (in *Interceptor) recordDenied(ctx context.Context, c call, resource string, details map[string]string, err error) {
 	if !c.policy.GetAudit() || c.p.IsAnonymous() {
 		return
 	}
 	if c.policy.GetAudience() == accessv1.Audience_AUDIENCE_AGENCY_ROLE && access.Agency(resource) == "" {
 		return
 	}
-	in.record(ctx, c, resource, err)
+	in.record(ctx, c, resource, details, err)
+}
+
+// auditDetails reads the fields the policy of an audited method lists in
+// audit_fields from its request: what the caller asked to decide, kept
+// whether or not the call succeeded.
+func auditDetails(policy *accessv1.Policy, req proto.Message) map[string]string {
+	if !policy.GetAudit() {
+		return nil
+	}
+	return access.AuditDetails(req, policy.GetAuditFields())
 }
 
 // Outcome returns the canonical name of the gRPC code err maps to: "OK",

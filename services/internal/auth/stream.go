@@ -25,7 +25,9 @@ type stream struct {
 	mu         sync.Mutex
 	authorized bool
 	denied     error
-	resource   string // the first message's resource, for the audit event
+	resource   string            // the first message's resource, for the audit event
+	received   bool              // whether a message has been received
+	details    map[string]string // the first message's audit details
 }
 
 func (s *stream) Context() context.Context { return s.ctx }
@@ -43,6 +45,10 @@ func (s *stream) RecvMsg(m any) error {
 	defer s.mu.Unlock()
 	if s.resource == "" {
 		s.resource = resource
+	}
+	if !s.received {
+		s.received = true
+		s.details = auditDetails(s.policy, msg)
 	}
 	if !s.perMessage {
 		return nil
@@ -82,4 +88,11 @@ func (s *stream) state() (denied error, resource string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.denied, s.resource
+}
+
+// auditDetails returns the audit details of the first received message.
+func (s *stream) auditDetails() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.details
 }

@@ -42,7 +42,7 @@ var testMethods = []struct {
 	{name: "Mine", policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_ANALYST}, Self: true}},
 	{name: "Summary", policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_TRAINER}, AllowServices: true}},
 	{name: "NoPolicy"},
-	{name: "Watch", serverStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}, Audit: true}},
+	{name: "Watch", serverStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}, Audit: true, AuditFields: []string{"name"}}},
 	{name: "Chat", serverStreams: true, clientStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_AGENCY_ROLE, Roles: []accessv1.Role{accessv1.Role_ROLE_MODERATOR}}},
 	{name: "Feed", serverStreams: true, policy: &accessv1.Policy{Audience: accessv1.Audience_AUDIENCE_ACCOUNT}},
 }

@@ -20,7 +20,8 @@ const trustDropMethod = "/engage.feedback.v1.StatsService/TrustIndexDrop"
 //
 // A drop is noticed right after an answer commits, so the event's time is
 // rounded down to the hour and carries no request id: neither may tie the
-// notice to the anonymous answer that tipped the index.
+// notice to the anonymous answer that tipped the index. Its details name
+// the area (absent for the whole agency) and the interval that dropped.
 type AuditNotifier struct {
 	rec audit.Recorder
 	now func() time.Time
@@ -35,6 +36,10 @@ var _ TrustNotifier = (*AuditNotifier)(nil)
 
 // NotifyTrustDrop implements TrustNotifier.
 func (n *AuditNotifier) NotifyTrustDrop(ctx context.Context, d TrustDrop) error {
+	details := map[string]string{"interval": d.Interval.String()}
+	if d.Area != "" {
+		details["area"] = d.Area
+	}
 	return n.rec.Record(ctx, audit.Event{
 		Agency:   strings.TrimPrefix(d.Agency, "agencies/"),
 		Actor:    "services/feedback",
@@ -43,5 +48,6 @@ func (n *AuditNotifier) NotifyTrustDrop(ctx context.Context, d TrustDrop) error 
 		Outcome:  "TRUST_INDEX_DROP",
 		Time:     n.now().UTC().Truncate(time.Hour),
 		Service:  "feedback",
+		Details:  details,
 	})
 }

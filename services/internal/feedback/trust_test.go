@@ -202,6 +202,7 @@ func TestAuditNotifier(t *testing.T) {
 	want := []audit.Event{{
 		Agency: "metro", Actor: "services/feedback", Method: "/engage.feedback.v1.StatsService/TrustIndexDrop",
 		Resource: "agencies/metro/trustIndex", Outcome: "TRUST_INDEX_DROP", Service: "feedback",
+		Details: map[string]string{"area": "north", "interval": "INTERVAL_WEEK"},
 	}}
 	got := rec.withOutcome("TRUST_INDEX_DROP")
 	if d := cmp.Diff(want, got, cmpopts.IgnoreFields(audit.Event{}, "Time")); d != "" {

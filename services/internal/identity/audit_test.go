@@ -161,6 +161,14 @@ func TestAppendAuditEventsValidation(t *testing.T) {
 		{"no service", func(ev *identityv1.AuditEvent) { ev.Service = "" }, "audit_events[1].service"},
 		{"no time", func(ev *identityv1.AuditEvent) { ev.EventTime = nil }, "audit_events[1].event_time"},
 		{"an oversized resource", func(ev *identityv1.AuditEvent) { ev.Resource = fmt.Sprintf("%03000d", 1) }, "audit_events[1].resource"},
+		{"too many details", func(ev *identityv1.AuditEvent) {
+			ev.Details = map[string]string{}
+			for i := range 17 {
+				ev.Details[fmt.Sprintf("f%d", i)] = "x"
+			}
+		}, "audit_events[1].details"},
+		{"a detail key that is no field path", func(ev *identityv1.AuditEvent) { ev.Details = map[string]string{"Locked!": "true"} }, "audit_events[1].details"},
+		{"an oversized detail", func(ev *identityv1.AuditEvent) { ev.Details = map[string]string{"locked": fmt.Sprintf("%0300d", 1)} }, "audit_events[1].details"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

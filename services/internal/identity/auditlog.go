@@ -3,10 +3,12 @@ package identity
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"unicode/utf8"
 
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
+	"github.com/engagehq/engage/services/internal/access"
 	"github.com/engagehq/engage/services/internal/audit"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
@@ -33,6 +35,7 @@ func (s *Service) Record(ctx context.Context, e audit.Event) error {
 		Time:          e.Time,
 		CorrelationID: e.CorrelationID,
 		Service:       e.Service,
+		Details:       e.Details,
 	}
 	if ev.Time.IsZero() {
 		ev.Time = s.now()
@@ -185,6 +188,9 @@ func (s *auditLog) AppendAuditEvents(ctx context.Context, req *identityv1.Append
 		if e.GetEventTime() == nil || e.GetEventTime().CheckValid() != nil {
 			return nil, errs.Field(field("event_time"), "is required")
 		}
+		if err := checkDetails(field("details"), e.GetDetails()); err != nil {
+			return nil, err
+		}
 		events = append(events, AuditEvent{
 			Chain:         ChainOf(e.GetResource()),
 			Actor:         e.GetActor(),
@@ -194,10 +200,32 @@ func (s *auditLog) AppendAuditEvents(ctx context.Context, req *identityv1.Append
 			Time:          e.GetEventTime().AsTime(),
 			CorrelationID: e.GetCorrelationId(),
 			Service:       e.GetService(),
+			Details:       e.GetDetails(),
 		})
 	}
 	if _, err := s.store.AppendAuditEvents(ctx, events); err != nil {
 		return nil, fmt.Errorf("append audit events: %w", err)
 	}
 	return &identityv1.AppendAuditEventsResponse{}, nil
+}
+
+// detailKey is the form of a detail's key: a request field path.
+var detailKey = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`)
+
+// checkDetails bounds an appended event's details as access.AuditDetails
+// does when it reads them: a caller that sends more is not the Engage
+// interceptor and cannot bloat the log.
+func checkDetails(field string, details map[string]string) error {
+	if len(details) > access.MaxDetails {
+		return errs.Field(field, "must hold at most %d entries", access.MaxDetails)
+	}
+	for k, v := range details {
+		if len(k) > access.MaxDetailKey || !detailKey.MatchString(k) {
+			return errs.Field(field, "keys must be field paths of at most %d bytes", access.MaxDetailKey)
+		}
+		if len(v) > access.MaxDetailValue || !utf8.ValidString(v) {
+			return errs.Field(field, "values must be valid UTF-8 of at most %d bytes", access.MaxDetailValue)
+		}
+	}
+	return nil
 }

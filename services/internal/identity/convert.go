@@ -101,6 +101,7 @@ func auditToProto(e AuditEvent) *identityv1.AuditEvent {
 		EventTime:     timestamp(e.Time),
 		CorrelationId: e.CorrelationID,
 		Service:       e.Service,
+		Details:       e.Details,
 		Sequence:      e.Sequence,
 		Hash:          e.Hash,
 		PreviousHash:  e.PreviousHash,

@@ -99,6 +99,13 @@ func TestChainHashIsUnambiguous(t *testing.T) {
 	add("another outcome", func(e *AuditEvent) { e.Outcome = "NOT_FOUND" })
 	add("a correlation id", func(e *AuditEvent) { e.CorrelationID = "r" })
 	add("a resource", func(e *AuditEvent) { e.Resource = "agencies/metro" })
+	add("a detail", func(e *AuditEvent) { e.Details = map[string]string{"locked": "true"} })
+	add("another detail value", func(e *AuditEvent) { e.Details = map[string]string{"locked": "false"} })
+	add("detail boundary moved", func(e *AuditEvent) { e.Details = map[string]string{"lockedt": "rue"} })
+	add("two details", func(e *AuditEvent) { e.Details = map[string]string{"locked": "true", "pinned": "true"} })
+	add("a detail holding another", func(e *AuditEvent) {
+		e.Details = map[string]string{"locked": "true\x00\x00\x00\x00\x00\x00\x00\x06pinned\x00\x00\x00\x00\x00\x00\x00\x04true"}
+	})
 	seen := map[string]string{}
 	for name, e := range variants {
 		h := ChainHash(ZeroHash, e)
@@ -115,6 +122,37 @@ func TestChainHashIsUnambiguous(t *testing.T) {
 	local.Time = at.In(time.FixedZone("x", 3600))
 	if ChainHash(ZeroHash, local) != ChainHash(ZeroHash, base) {
 		t.Fatal("the hash depends on the time zone")
+	}
+}
+
+// TestChainHashV1Unchanged pins the hash of events without details to the
+// values the encoding gave before details existed: chains written then
+// must verify for ever.
+func TestChainHashV1Unchanged(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	first := AuditEvent{Chain: "metro", Sequence: 1, Actor: "accounts/chief", Method: "/engage.forum.v1.ThreadService/LockThread",
+		Resource: "agencies/metro/forums/f/threads/t", Outcome: "OK", Time: at, Service: "forum", CorrelationID: "req-1"}
+	second := first
+	second.Sequence, second.Time = 2, at.Add(time.Second)
+	const (
+		firstHash  = "00f3cc20889e3793ba77d19cf88019ce5939ce9cc94265431b339499cd4372c8"
+		secondHash = "66d69f580b67b816dd383349ff324bd5db5142a39bfa2abe9e03a8ec43af0a48"
+	)
+	if got := ChainHash(ZeroHash, first); got != firstHash {
+		t.Errorf("first event hashes to %s, want %s", got, firstHash)
+	}
+	if got := ChainHash(firstHash, second); got != secondHash {
+		t.Errorf("second event hashes to %s, want %s", got, secondHash)
+	}
+	// An empty, non-nil map is no details at all.
+	first.Details = map[string]string{}
+	if got := ChainHash(ZeroHash, first); got != firstHash {
+		t.Errorf("event with empty details hashes to %s, want the v1 %s", got, firstHash)
+	}
+	first.Details = map[string]string{"locked": "true"}
+	if got := ChainHash(ZeroHash, first); got == firstHash {
+		t.Error("details are not hashed")
 	}
 }
 

@@ -140,8 +140,11 @@ type AuditEvent struct {
 	Time          time.Time
 	CorrelationID string
 	Service       string
-	PreviousHash  string
-	Hash          string
+	// Details are what was decided (audit.Event.Details); nil for most
+	// events and for every event recorded before details existed.
+	Details      map[string]string
+	PreviousHash string
+	Hash         string
 }
 
 // SigningKey is an Ed25519 key that signs access tokens.

@@ -162,15 +162,18 @@ type auditRecord struct {
 	Time          time.Time `json:"time"`
 	CorrelationID string    `json:"correlation_id,omitempty"`
 	Service       string    `json:"service"`
-	PreviousHash  string    `json:"previous_hash"`
-	Hash          string    `json:"hash"`
+	// Details is absent from events recorded before details existed,
+	// which therefore read as they were written.
+	Details      map[string]string `json:"details,omitempty"`
+	PreviousHash string            `json:"previous_hash"`
+	Hash         string            `json:"hash"`
 }
 
 func toAuditRecord(e identity.AuditEvent) auditRecord {
 	return auditRecord{
 		Chain: e.Chain, Sequence: e.Sequence, Actor: e.Actor, Method: e.Method, Resource: e.Resource,
 		Outcome: e.Outcome, Time: e.Time, CorrelationID: e.CorrelationID, Service: e.Service,
-		PreviousHash: e.PreviousHash, Hash: e.Hash,
+		Details: e.Details, PreviousHash: e.PreviousHash, Hash: e.Hash,
 	}
 }
 
@@ -178,7 +181,7 @@ func (r auditRecord) domain() identity.AuditEvent {
 	return identity.AuditEvent{
 		Chain: r.Chain, Sequence: r.Sequence, Actor: r.Actor, Method: r.Method, Resource: r.Resource,
 		Outcome: r.Outcome, Time: r.Time, CorrelationID: r.CorrelationID, Service: r.Service,
-		PreviousHash: r.PreviousHash, Hash: r.Hash,
+		Details: r.Details, PreviousHash: r.PreviousHash, Hash: r.Hash,
 	}
 }
 

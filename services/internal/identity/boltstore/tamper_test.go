@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/identity"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.etcd.io/bbolt"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -95,6 +96,18 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			r.Time = r.Time.Add(time.Nanosecond)
 			return put(b, 2, r)
 		}, "agencies/metro/auditEvents/2", 4},
+		{"detail changed", func(r *auditRecord, b *bbolt.Bucket) error {
+			r.Details["role_binding.role"] = "ROLE_OFFICER"
+			return put(b, 2, r)
+		}, "agencies/metro/auditEvents/2", 4},
+		{"details dropped", func(r *auditRecord, b *bbolt.Bucket) error {
+			r.Details = nil
+			return put(b, 2, r)
+		}, "agencies/metro/auditEvents/2", 4},
+		{"detail added", func(r *auditRecord, b *bbolt.Bucket) error {
+			r.Details["locked"] = "false"
+			return put(b, 2, r)
+		}, "agencies/metro/auditEvents/2", 4},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,11 +118,17 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				t.Fatal(err)
 			}
 			at := time.Date(2026, 5, 4, 10, 0, 0, 123456789, time.UTC)
+			// A mixed chain: events 2 and 4 have details (hashed under
+			// v2), 1 and 3 none (v1).
 			for i := range 4 {
+				var details map[string]string
+				if i%2 == 1 {
+					details = map[string]string{"role_binding.role": "ROLE_MODERATOR", "role_binding.member": "accounts/x"}
+				}
 				err := svc.Record(t.Context(), audit.Event{
 					Actor: "accounts/chief", Method: "/engage.identity.v1.AgencyService/CreateRoleBinding",
 					Resource: fmt.Sprintf("agencies/metro/roleBindings/b%d", i), Outcome: "PERMISSION_DENIED",
-					Time: at.Add(time.Duration(i) * time.Second), Service: "identity",
+					Time: at.Add(time.Duration(i) * time.Second), Service: "identity", Details: details,
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -131,5 +150,72 @@ func TestVerifyDetectsTampering(t *testing.T) {
 				t.Fatalf("verify (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestEventsStoredBeforeDetailsVerify writes two events exactly as a store
+// kept them before events had details, hashed by the encoding of then,
+// appends one with details and checks that the chain verifies and the old
+// events read back without details.
+func TestEventsStoredBeforeDetailsVerify(t *testing.T) {
+	t.Parallel()
+	s := open(t)
+	svc, err := identity.New(t.Context(), s, identity.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The hashes are those identity.TestChainHashV1Unchanged pins.
+	old := []string{
+		`{"chain":"metro","sequence":1,"actor":"accounts/chief","method":"/engage.forum.v1.ThreadService/LockThread",` +
+			`"resource":"agencies/metro/forums/f/threads/t","outcome":"OK","time":"2026-01-02T03:04:05.000000006Z",` +
+			`"correlation_id":"req-1","service":"forum",` +
+			`"previous_hash":"0000000000000000000000000000000000000000000000000000000000000000",` +
+			`"hash":"00f3cc20889e3793ba77d19cf88019ce5939ce9cc94265431b339499cd4372c8"}`,
+		`{"chain":"metro","sequence":2,"actor":"accounts/chief","method":"/engage.forum.v1.ThreadService/LockThread",` +
+			`"resource":"agencies/metro/forums/f/threads/t","outcome":"OK","time":"2026-01-02T03:04:06.000000006Z",` +
+			`"correlation_id":"req-1","service":"forum",` +
+			`"previous_hash":"00f3cc20889e3793ba77d19cf88019ce5939ce9cc94265431b339499cd4372c8",` +
+			`"hash":"66d69f580b67b816dd383349ff324bd5db5142a39bfa2abe9e03a8ec43af0a48"}`,
+	}
+	err = s.db.Bolt().Update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(bucketAudit).CreateBucketIfNotExists([]byte("metro"))
+		if err != nil {
+			return err
+		}
+		for i, v := range old {
+			if err := b.Put(boltdb.U64(uint64(i+1)), []byte(v)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = svc.Record(t.Context(), audit.Event{
+		Actor: "accounts/chief", Method: "/engage.forum.v1.ThreadService/LockThread", Resource: "agencies/metro/forums/f/threads/t",
+		Outcome: "OK", Time: time.Date(2026, 1, 2, 3, 4, 7, 0, time.UTC), Service: "forum", Details: map[string]string{"locked": "false"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := auditClient(t, svc)
+	got, err := client.VerifyAuditEvents(t.Context(), &identityv1.VerifyAuditEventsRequest{Parent: "agencies/metro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.GetValid() || got.GetEventCount() != 3 {
+		t.Fatalf("verify = %v, want a valid chain of 3", got)
+	}
+	list, err := client.ListAuditEvents(t.Context(), &identityv1.ListAuditEventsRequest{Parent: "agencies/metro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []map[string]string
+	for _, e := range list.GetAuditEvents() {
+		details = append(details, e.GetDetails())
+	}
+	if d := cmp.Diff([]map[string]string{{"locked": "false"}, nil, nil}, details, cmpopts.EquateEmpty()); d != "" {
+		t.Errorf("details, newest first (-want +got):\n%s", d)
 	}
 }

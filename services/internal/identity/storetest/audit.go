@@ -42,6 +42,9 @@ func testAuditChain(t *testing.T, s identity.Store) {
 		event("", "accounts/root", 2),
 		event("metro", "accounts/b", 3),
 	}
+	// Details are kept and read back; the chain mixes events with and
+	// without them.
+	in[2].Details = map[string]string{"action": "MODERATION_ACTION_HIDE", "locked": "true"}
 	out, err := s.AppendAuditEvents(ctx(t), in)
 	wantErr(t, "append", err, nil)
 	if len(out) != 3 || out[0].Sequence != 1 || out[1].Sequence != 1 || out[2].Sequence != 2 {

@@ -189,6 +189,16 @@ type Policy struct {
 	// for the deployment, not for a person, so the handler applies no
 	// per-person check to them.
 	AllowServices bool `protobuf:"varint,6,opt,name=allow_services,json=allowServices,proto3" json:"allow_services,omitempty"`
+	// With audit: request fields whose values the audit event records as
+	// its details, so that an auditor can tell apart the decisions one
+	// method makes (`action` HIDE or RESTORE, `locked` true or false). Each
+	// is a field path from the request message (`role_binding.role`) to an
+	// enum (recorded by value name), a bool, a string with a validation
+	// pattern (a short identifier) or a FieldMask (its paths). Never free
+	// text, secrets or personal data: no notes, reasons, emails, passwords,
+	// PINs or tokens. A test fails for a path that does not resolve to one
+	// of these.
+	AuditFields   []string `protobuf:"bytes,7,rep,name=audit_fields,json=auditFields,proto3" json:"audit_fields,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -265,6 +275,13 @@ func (x *Policy) GetAllowServices() bool {
 	return false
 }
 
+func (x *Policy) GetAuditFields() []string {
+	if x != nil {
+		return x.AuditFields
+	}
+	return nil
+}
+
 var file_engage_access_v1_access_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
@@ -290,14 +307,15 @@ var File_engage_access_v1_access_proto protoreflect.FileDescriptor
 
 const file_engage_access_v1_access_proto_rawDesc = "" +
 	"\n" +
-	"\x1dengage/access/v1/access.proto\x12\x10engage.access.v1\x1a google/protobuf/descriptor.proto\"\xdd\x01\n" +
+	"\x1dengage/access/v1/access.proto\x12\x10engage.access.v1\x1a google/protobuf/descriptor.proto\"\x80\x02\n" +
 	"\x06Policy\x126\n" +
 	"\baudience\x18\x01 \x01(\x0e2\x1a.engage.access.v1.AudienceR\baudience\x12,\n" +
 	"\x05roles\x18\x02 \x03(\x0e2\x16.engage.access.v1.RoleR\x05roles\x12\x14\n" +
 	"\x05audit\x18\x03 \x01(\bR\x05audit\x12\x1c\n" +
 	"\tanonymous\x18\x04 \x01(\bR\tanonymous\x12\x12\n" +
 	"\x04self\x18\x05 \x01(\bR\x04self\x12%\n" +
-	"\x0eallow_services\x18\x06 \x01(\bR\rallowServices*\x9c\x01\n" +
+	"\x0eallow_services\x18\x06 \x01(\bR\rallowServices\x12!\n" +
+	"\faudit_fields\x18\a \x03(\tR\vauditFields*\x9c\x01\n" +
 	"\bAudience\x12\x18\n" +
 	"\x14AUDIENCE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fAUDIENCE_PUBLIC\x10\x01\x12\x14\n" +

@@ -2832,13 +2832,13 @@ const file_engage_alerts_v1_alerts_proto_rawDesc = "" +
 	"\x10CERTAINTY_LIKELY\x10\x02\x12\x16\n" +
 	"\x12CERTAINTY_POSSIBLE\x10\x03\x12\x16\n" +
 	"\x12CERTAINTY_UNLIKELY\x10\x04\x12\x15\n" +
-	"\x11CERTAINTY_UNKNOWN\x10\x052\x9d\x11\n" +
-	"\fAlertService\x12\x86\x01\n" +
-	"\vCreateAlert\x12$.engage.alerts.v1.CreateAlertRequest\x1a\x17.engage.alerts.v1.Alert\"8\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02':\x05alert\"\x1e/v1/{parent=agencies/*}/alerts\x12v\n" +
+	"\x11CERTAINTY_UNKNOWN\x10\x052\xd5\x11\n" +
+	"\fAlertService\x12\xa1\x01\n" +
+	"\vCreateAlert\x12$.engage.alerts.v1.CreateAlertRequest\x1a\x17.engage.alerts.v1.Alert\"S\xca\xf3\x18\"\b\x03\x12\x01\x05\x18\x01:\falert.status:\valert.scope\x82\xd3\xe4\x93\x02':\x05alert\"\x1e/v1/{parent=agencies/*}/alerts\x12v\n" +
 	"\bGetAlert\x12!.engage.alerts.v1.GetAlertRequest\x1a\x17.engage.alerts.v1.Alert\".\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=agencies/*/alerts/*}\x12\x87\x01\n" +
 	"\n" +
-	"ListAlerts\x12#.engage.alerts.v1.ListAlertsRequest\x1a$.engage.alerts.v1.ListAlertsResponse\".\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=agencies/*}/alerts\x12\x8c\x01\n" +
-	"\vUpdateAlert\x12$.engage.alerts.v1.UpdateAlertRequest\x1a\x17.engage.alerts.v1.Alert\">\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02-:\x05alert2$/v1/{alert.name=agencies/*/alerts/*}\x12\x7f\n" +
+	"ListAlerts\x12#.engage.alerts.v1.ListAlertsRequest\x1a$.engage.alerts.v1.ListAlertsResponse\".\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=agencies/*}/alerts\x12\x99\x01\n" +
+	"\vUpdateAlert\x12$.engage.alerts.v1.UpdateAlertRequest\x1a\x17.engage.alerts.v1.Alert\"K\xca\xf3\x18\x14\b\x03\x12\x01\x05\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x02-:\x05alert2$/v1/{alert.name=agencies/*/alerts/*}\x12\x7f\n" +
 	"\vDeleteAlert\x12$.engage.alerts.v1.DeleteAlertRequest\x1a\x17.engage.alerts.v1.Alert\"1\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02 *\x1e/v1/{name=agencies/*/alerts/*}\x12\x8c\x01\n" +
 	"\fPublishAlert\x12%.engage.alerts.v1.PublishAlertRequest\x1a\x17.engage.alerts.v1.Alert\"<\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=agencies/*/alerts/*}:publish\x12\x8c\x01\n" +
 	"\fApproveAlert\x12%.engage.alerts.v1.ApproveAlertRequest\x1a\x17.engage.alerts.v1.Alert\"<\xca\xf3\x18\a\b\x03\x12\x01\x06\x18\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=agencies/*/alerts/*}:approve\x12\x89\x01\n" +
@@ -2847,9 +2847,9 @@ const file_engage_alerts_v1_alerts_proto_rawDesc = "" +
 	"\vCancelAlert\x12$.engage.alerts.v1.CancelAlertRequest\x1a\x17.engage.alerts.v1.Alert\";\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/{name=agencies/*/alerts/*}:cancel\x12\x96\x01\n" +
 	"\fStreamAlerts\x12%.engage.alerts.v1.StreamAlertsRequest\x1a&.engage.alerts.v1.StreamAlertsResponse\"5\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02'\x12%/v1/{parent=agencies/*}/alerts:stream0\x01\x12}\n" +
 	"\vGetAlertCap\x12$.engage.alerts.v1.GetAlertCapRequest\x1a\x14.google.api.HttpBody\"2\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02$\x12\"/v1/{name=agencies/*/alerts/*}/cap\x12\x84\x01\n" +
-	"\x0eExportAtomFeed\x12'.engage.alerts.v1.ExportAtomFeedRequest\x1a\x14.google.api.HttpBody\"3\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02%\x12#/v1/{parent=agencies/*}/alerts:atom\x12\x92\x01\n" +
-	"\x0eImportCapAlert\x12'.engage.alerts.v1.ImportCapAlertRequest\x1a\x17.engage.alerts.v1.Alert\">\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/{parent=agencies/*}/alerts:importCap\x12\x95\x01\n" +
-	"\x0fOpenAlertThread\x12(.engage.alerts.v1.OpenAlertThreadRequest\x1a\x17.engage.alerts.v1.Alert\"?\xca\xf3\x18\a\b\x03\x12\x01\x05\x18\x01\x82\xd3\xe4\x93\x02.:\x01*\")/v1/{name=agencies/*/alerts/*}:openThread\x12^\n" +
+	"\x0eExportAtomFeed\x12'.engage.alerts.v1.ExportAtomFeedRequest\x1a\x14.google.api.HttpBody\"3\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02%\x12#/v1/{parent=agencies/*}/alerts:atom\x12\x9b\x01\n" +
+	"\x0eImportCapAlert\x12'.engage.alerts.v1.ImportCapAlertRequest\x1a\x17.engage.alerts.v1.Alert\"G\xca\xf3\x18\x10\b\x03\x12\x01\x05\x18\x01:\apublish\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/{parent=agencies/*}/alerts:importCap\x12\x9c\x01\n" +
+	"\x0fOpenAlertThread\x12(.engage.alerts.v1.OpenAlertThreadRequest\x1a\x17.engage.alerts.v1.Alert\"F\xca\xf3\x18\x0e\b\x03\x12\x01\x05\x18\x01:\x05forum\x82\xd3\xe4\x93\x02.:\x01*\")/v1/{name=agencies/*/alerts/*}:openThread\x12^\n" +
 	"\x10RaiseStaffNotice\x12).engage.alerts.v1.RaiseStaffNoticeRequest\x1a\x17.engage.alerts.v1.Alert\"\x06\xca\xf3\x18\x02\b\x05B>Z<github.com/engagehq/engage/api/gen/engage/alerts/v1;alertsv1b\x06proto3"
 
 var (

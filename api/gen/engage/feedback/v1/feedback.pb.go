@@ -2064,13 +2064,13 @@ const file_engage_feedback_v1_feedback_proto_rawDesc = "" +
 	"\x18FEEDBACK_KIND_COMPLIMENT\x10\x01\x12\x1b\n" +
 	"\x17FEEDBACK_KIND_COMPLAINT\x10\x02\x12\x1c\n" +
 	"\x18FEEDBACK_KIND_SUGGESTION\x10\x03\x12\x1a\n" +
-	"\x16FEEDBACK_KIND_QUESTION\x10\x042\xd0\x0f\n" +
+	"\x16FEEDBACK_KIND_QUESTION\x10\x042\xe4\x0f\n" +
 	"\x0fFeedbackService\x12\x95\x01\n" +
 	"\x0eCreateFeedback\x12).engage.feedback.v1.CreateFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\":\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02,:\bfeedback\" /v1/{parent=agencies/*}/feedback\x12\x8a\x01\n" +
 	"\vGetFeedback\x12&.engage.feedback.v1.GetFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\"5\xca\xf3\x18\t\b\x03\x12\x01\x03\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=agencies/*/feedback/*}\x12\x98\x01\n" +
-	"\fListFeedback\x12'.engage.feedback.v1.ListFeedbackRequest\x1a(.engage.feedback.v1.ListFeedbackResponse\"5\xca\xf3\x18\t\b\x03\x12\x01\x03\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/feedback\x12\xa1\x01\n" +
-	"\x0eUpdateFeedback\x12).engage.feedback.v1.UpdateFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\"F\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x025:\bfeedback2)/v1/{feedback.name=agencies/*/feedback/*}\x12\xa7\x01\n" +
-	"\x13ChangeFeedbackState\x12..engage.feedback.v1.ChangeFeedbackStateRequest\x1a\x1c.engage.feedback.v1.Feedback\"B\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=agencies/*/feedback/*}:changeState\x12\x9b\x01\n" +
+	"\fListFeedback\x12'.engage.feedback.v1.ListFeedbackRequest\x1a(.engage.feedback.v1.ListFeedbackResponse\"5\xca\xf3\x18\t\b\x03\x12\x01\x03\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/feedback\x12\xae\x01\n" +
+	"\x0eUpdateFeedback\x12).engage.feedback.v1.UpdateFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\"S\xca\xf3\x18\x14\b\x03\x12\x01\x03\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x025:\bfeedback2)/v1/{feedback.name=agencies/*/feedback/*}\x12\xae\x01\n" +
+	"\x13ChangeFeedbackState\x12..engage.feedback.v1.ChangeFeedbackStateRequest\x1a\x1c.engage.feedback.v1.Feedback\"I\xca\xf3\x18\x0e\b\x03\x12\x01\x03\x18\x01:\x05state\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=agencies/*/feedback/*}:changeState\x12\x9b\x01\n" +
 	"\x0fRespondFeedback\x12*.engage.feedback.v1.RespondFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\">\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/{name=agencies/*/feedback/*}:respond\x12\x95\x01\n" +
 	"\x0eLookupFeedback\x12).engage.feedback.v1.LookupFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\":\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=agencies/*}/feedback:lookup\x12\x92\x01\n" +
 	"\rReplyFeedback\x12(.engage.feedback.v1.ReplyFeedbackRequest\x1a\x1c.engage.feedback.v1.Feedback\"9\xca\xf3\x18\x04\b\x01 \x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{parent=agencies/*}/feedback:reply\x12\x8f\x01\n" +

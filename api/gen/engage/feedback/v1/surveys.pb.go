@@ -2038,12 +2038,12 @@ const file_engage_feedback_v1_surveys_proto_rawDesc = "" +
 	"\x15TRUST_DIMENSION_TRUST\x10\x02\x12\x1b\n" +
 	"\x17TRUST_DIMENSION_RESPECT\x10\x03\x12\x1d\n" +
 	"\x19TRUST_DIMENSION_LISTENING\x10\x04\x12\x1c\n" +
-	"\x18TRUST_DIMENSION_FAIRNESS\x10\x052\x86\x10\n" +
-	"\rSurveyService\x12\x8f\x01\n" +
-	"\fCreateSurvey\x12'.engage.feedback.v1.CreateSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\":\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x02):\x06survey\"\x1f/v1/{parent=agencies/*}/surveys\x12|\n" +
+	"\x18TRUST_DIMENSION_FAIRNESS\x10\x052\xa0\x10\n" +
+	"\rSurveyService\x12\x9c\x01\n" +
+	"\fCreateSurvey\x12'.engage.feedback.v1.CreateSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\"G\xca\xf3\x18\x14\b\x03\x12\x01\x03\x18\x01:\vsurvey.kind\x82\xd3\xe4\x93\x02):\x06survey\"\x1f/v1/{parent=agencies/*}/surveys\x12|\n" +
 	"\tGetSurvey\x12$.engage.feedback.v1.GetSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\"-\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=agencies/*/surveys/*}\x12\x8d\x01\n" +
-	"\vListSurveys\x12&.engage.feedback.v1.ListSurveysRequest\x1a'.engage.feedback.v1.ListSurveysResponse\"-\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=agencies/*}/surveys\x12\x96\x01\n" +
-	"\fUpdateSurvey\x12'.engage.feedback.v1.UpdateSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\"A\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x020:\x06survey2&/v1/{survey.name=agencies/*/surveys/*}\x12\x83\x01\n" +
+	"\vListSurveys\x12&.engage.feedback.v1.ListSurveysRequest\x1a'.engage.feedback.v1.ListSurveysResponse\"-\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=agencies/*}/surveys\x12\xa3\x01\n" +
+	"\fUpdateSurvey\x12'.engage.feedback.v1.UpdateSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\"N\xca\xf3\x18\x14\b\x03\x12\x01\x03\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x020:\x06survey2&/v1/{survey.name=agencies/*/surveys/*}\x12\x83\x01\n" +
 	"\fDeleteSurvey\x12'.engage.feedback.v1.DeleteSurveyRequest\x1a\x16.google.protobuf.Empty\"2\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x02!*\x1f/v1/{name=agencies/*/surveys/*}\x12\x8b\x01\n" +
 	"\n" +
 	"OpenSurvey\x12%.engage.feedback.v1.OpenSurveyRequest\x1a\x1a.engage.feedback.v1.Survey\":\xca\xf3\x18\a\b\x03\x12\x01\x03\x18\x01\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=agencies/*/surveys/*}:open\x12\x8e\x01\n" +

@@ -624,13 +624,13 @@ const file_engage_forum_v1_forums_proto_rawDesc = "" +
 	"\x16VISIBILITY_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11VISIBILITY_PUBLIC\x10\x01\x12\x18\n" +
 	"\x14VISIBILITY_RESIDENTS\x10\x02\x12\x14\n" +
-	"\x10VISIBILITY_STAFF\x10\x032\x9b\x05\n" +
-	"\fForumService\x12\x84\x01\n" +
-	"\vCreateForum\x12#.engage.forum.v1.CreateForumRequest\x1a\x16.engage.forum.v1.Forum\"8\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x02':\x05forum\"\x1e/v1/{parent=agencies/*}/forums\x12r\n" +
+	"\x10VISIBILITY_STAFF\x10\x032\xba\x05\n" +
+	"\fForumService\x12\x96\x01\n" +
+	"\vCreateForum\x12#.engage.forum.v1.CreateForumRequest\x1a\x16.engage.forum.v1.Forum\"J\xca\xf3\x18\x19\b\x03\x12\x01\x02\x18\x01:\x10forum.visibility\x82\xd3\xe4\x93\x02':\x05forum\"\x1e/v1/{parent=agencies/*}/forums\x12r\n" +
 	"\bGetForum\x12 .engage.forum.v1.GetForumRequest\x1a\x16.engage.forum.v1.Forum\",\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{name=agencies/*/forums/*}\x12\x83\x01\n" +
 	"\n" +
-	"ListForums\x12\".engage.forum.v1.ListForumsRequest\x1a#.engage.forum.v1.ListForumsResponse\",\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=agencies/*}/forums\x12\x8a\x01\n" +
-	"\vUpdateForum\x12#.engage.forum.v1.UpdateForumRequest\x1a\x16.engage.forum.v1.Forum\">\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x02-:\x05forum2$/v1/{forum.name=agencies/*/forums/*}\x12}\n" +
+	"ListForums\x12\".engage.forum.v1.ListForumsRequest\x1a#.engage.forum.v1.ListForumsResponse\",\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/{parent=agencies/*}/forums\x12\x97\x01\n" +
+	"\vUpdateForum\x12#.engage.forum.v1.UpdateForumRequest\x1a\x16.engage.forum.v1.Forum\"K\xca\xf3\x18\x14\b\x03\x12\x01\x02\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x02-:\x05forum2$/v1/{forum.name=agencies/*/forums/*}\x12}\n" +
 	"\vDeleteForum\x12#.engage.forum.v1.DeleteForumRequest\x1a\x16.google.protobuf.Empty\"1\xca\xf3\x18\a\b\x03\x12\x01\a\x18\x01\x82\xd3\xe4\x93\x02 *\x1e/v1/{name=agencies/*/forums/*}B<Z:github.com/engagehq/engage/api/gen/engage/forum/v1;forumv1b\x06proto3"
 
 var (

@@ -713,13 +713,13 @@ const file_engage_forum_v1_meetings_proto_rawDesc = "" +
 	"\x18forum.engage.dev/Meeting\xbaH7r523^agencies/[a-z0-9-]{1,63}/meetings/[a-z0-9-]{1,63}$R\x04name\"\x8a\x01\n" +
 	"\x18UnregisterMeetingRequest\x12n\n" +
 	"\x04name\x18\x01 \x01(\tBZ\xe0A\x02\xfaA\x1a\n" +
-	"\x18forum.engage.dev/Meeting\xbaH7r523^agencies/[a-z0-9-]{1,63}/meetings/[a-z0-9-]{1,63}$R\x04name2\xf6\a\n" +
+	"\x18forum.engage.dev/Meeting\xbaH7r523^agencies/[a-z0-9-]{1,63}/meetings/[a-z0-9-]{1,63}$R\x04name2\x83\b\n" +
 	"\x0eMeetingService\x12\x8e\x01\n" +
 	"\rCreateMeeting\x12%.engage.forum.v1.CreateMeetingRequest\x1a\x18.engage.forum.v1.Meeting\"<\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x02+:\ameeting\" /v1/{parent=agencies/*}/meetings\x12z\n" +
 	"\n" +
 	"GetMeeting\x12\".engage.forum.v1.GetMeetingRequest\x1a\x18.engage.forum.v1.Meeting\".\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=agencies/*/meetings/*}\x12\x8b\x01\n" +
-	"\fListMeetings\x12$.engage.forum.v1.ListMeetingsRequest\x1a%.engage.forum.v1.ListMeetingsResponse\".\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/meetings\x12\x96\x01\n" +
-	"\rUpdateMeeting\x12%.engage.forum.v1.UpdateMeetingRequest\x1a\x18.engage.forum.v1.Meeting\"D\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x023:\ameeting2(/v1/{meeting.name=agencies/*/meetings/*}\x12\x83\x01\n" +
+	"\fListMeetings\x12$.engage.forum.v1.ListMeetingsRequest\x1a%.engage.forum.v1.ListMeetingsResponse\".\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/meetings\x12\xa3\x01\n" +
+	"\rUpdateMeeting\x12%.engage.forum.v1.UpdateMeetingRequest\x1a\x18.engage.forum.v1.Meeting\"Q\xca\xf3\x18\x14\b\x03\x12\x01\x02\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x023:\ameeting2(/v1/{meeting.name=agencies/*/meetings/*}\x12\x83\x01\n" +
 	"\rDeleteMeeting\x12%.engage.forum.v1.DeleteMeetingRequest\x1a\x16.google.protobuf.Empty\"3\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x02\"* /v1/{name=agencies/*/meetings/*}\x12\x90\x01\n" +
 	"\x0fRegisterMeeting\x12'.engage.forum.v1.RegisterMeetingRequest\x1a\x18.engage.forum.v1.Meeting\":\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x02.:\x01*\")/v1/{name=agencies/*/meetings/*}:register\x12\x96\x01\n" +
 	"\x11UnregisterMeeting\x12).engage.forum.v1.UnregisterMeetingRequest\x1a\x18.engage.forum.v1.Meeting\"<\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x020:\x01*\"+/v1/{name=agencies/*/meetings/*}:unregisterB<Z:github.com/engagehq/engage/api/gen/engage/forum/v1;forumv1b\x06proto3"

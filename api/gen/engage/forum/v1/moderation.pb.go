@@ -686,11 +686,11 @@ const file_engage_forum_v1_moderation_proto_rawDesc = "" +
 	"\x1dMODERATION_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16MODERATION_ACTION_HIDE\x10\x01\x12\x1d\n" +
 	"\x19MODERATION_ACTION_RESTORE\x10\x02\x12\x1d\n" +
-	"\x19MODERATION_ACTION_DISMISS\x10\x032\x8d\x04\n" +
+	"\x19MODERATION_ACTION_DISMISS\x10\x032\x95\x04\n" +
 	"\x11ModerationService\x12\x99\x01\n" +
 	"\x11GetModerationItem\x12).engage.forum.v1.GetModerationItemRequest\x1a\x1f.engage.forum.v1.ModerationItem\"8\xca\xf3\x18\x05\b\x03\x12\x01\x02\x82\xd3\xe4\x93\x02)\x12'/v1/{name=agencies/*/moderationItems/*}\x12\xaa\x01\n" +
-	"\x13ListModerationItems\x12+.engage.forum.v1.ListModerationItemsRequest\x1a,.engage.forum.v1.ListModerationItemsResponse\"8\xca\xf3\x18\x05\b\x03\x12\x01\x02\x82\xd3\xe4\x93\x02)\x12'/v1/{parent=agencies/*}/moderationItems\x12\xae\x01\n" +
-	"\x15ResolveModerationItem\x12-.engage.forum.v1.ResolveModerationItemRequest\x1a\x1f.engage.forum.v1.ModerationItem\"E\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x024:\x01*\"//v1/{name=agencies/*/moderationItems/*}:resolveB<Z:github.com/engagehq/engage/api/gen/engage/forum/v1;forumv1b\x06proto3"
+	"\x13ListModerationItems\x12+.engage.forum.v1.ListModerationItemsRequest\x1a,.engage.forum.v1.ListModerationItemsResponse\"8\xca\xf3\x18\x05\b\x03\x12\x01\x02\x82\xd3\xe4\x93\x02)\x12'/v1/{parent=agencies/*}/moderationItems\x12\xb6\x01\n" +
+	"\x15ResolveModerationItem\x12-.engage.forum.v1.ResolveModerationItemRequest\x1a\x1f.engage.forum.v1.ModerationItem\"M\xca\xf3\x18\x0f\b\x03\x12\x01\x02\x18\x01:\x06action\x82\xd3\xe4\x93\x024:\x01*\"//v1/{name=agencies/*/moderationItems/*}:resolveB<Z:github.com/engagehq/engage/api/gen/engage/forum/v1;forumv1b\x06proto3"
 
 var (
 	file_engage_forum_v1_moderation_proto_rawDescOnce sync.Once

@@ -1462,16 +1462,16 @@ const file_engage_forum_v1_threads_proto_rawDesc = "" +
 	"\x19FLAG_REASON_PERSONAL_INFO\x10\x04\x12\x1e\n" +
 	"\x1aFLAG_REASON_MISINFORMATION\x10\x05\x12\x19\n" +
 	"\x15FLAG_REASON_OFF_TOPIC\x10\x06\x12\x15\n" +
-	"\x11FLAG_REASON_OTHER\x10\a2\xaf\v\n" +
+	"\x11FLAG_REASON_OTHER\x10\a2\xbf\v\n" +
 	"\rThreadService\x12\x8f\x01\n" +
 	"\fCreateThread\x12$.engage.forum.v1.CreateThreadRequest\x1a\x17.engage.forum.v1.Thread\"@\xca\xf3\x18\x04\b\x020\x01\x82\xd3\xe4\x93\x022:\x06thread\"(/v1/{parent=agencies/*/forums/*}/threads\x12\x7f\n" +
 	"\tGetThread\x12!.engage.forum.v1.GetThreadRequest\x1a\x17.engage.forum.v1.Thread\"6\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02*\x12(/v1/{name=agencies/*/forums/*/threads/*}\x12\x90\x01\n" +
 	"\vListThreads\x12#.engage.forum.v1.ListThreadsRequest\x1a$.engage.forum.v1.ListThreadsResponse\"6\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02*\x12(/v1/{parent=agencies/*/forums/*}/threads\x12\x94\x01\n" +
 	"\fUpdateThread\x12$.engage.forum.v1.UpdateThreadRequest\x1a\x17.engage.forum.v1.Thread\"E\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x029:\x06thread2//v1/{thread.name=agencies/*/forums/*/threads/*}\x12\x86\x01\n" +
-	"\fDeleteThread\x12$.engage.forum.v1.DeleteThreadRequest\x1a\x16.google.protobuf.Empty\"8\xca\xf3\x18\x04\b\x02\x18\x01\x82\xd3\xe4\x93\x02**(/v1/{name=agencies/*/forums/*/threads/*}\x12\x8e\x01\n" +
+	"\fDeleteThread\x12$.engage.forum.v1.DeleteThreadRequest\x1a\x16.google.protobuf.Empty\"8\xca\xf3\x18\x04\b\x02\x18\x01\x82\xd3\xe4\x93\x02**(/v1/{name=agencies/*/forums/*/threads/*}\x12\x96\x01\n" +
 	"\n" +
-	"LockThread\x12\".engage.forum.v1.LockThreadRequest\x1a\x17.engage.forum.v1.Thread\"C\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x022:\x01*\"-/v1/{name=agencies/*/forums/*/threads/*}:lock\x12\x8b\x01\n" +
-	"\tPinThread\x12!.engage.forum.v1.PinThreadRequest\x1a\x17.engage.forum.v1.Thread\"B\xca\xf3\x18\a\b\x03\x12\x01\x02\x18\x01\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=agencies/*/forums/*/threads/*}:pin\x12\x89\x01\n" +
+	"LockThread\x12\".engage.forum.v1.LockThreadRequest\x1a\x17.engage.forum.v1.Thread\"K\xca\xf3\x18\x0f\b\x03\x12\x01\x02\x18\x01:\x06locked\x82\xd3\xe4\x93\x022:\x01*\"-/v1/{name=agencies/*/forums/*/threads/*}:lock\x12\x93\x01\n" +
+	"\tPinThread\x12!.engage.forum.v1.PinThreadRequest\x1a\x17.engage.forum.v1.Thread\"J\xca\xf3\x18\x0f\b\x03\x12\x01\x02\x18\x01:\x06pinned\x82\xd3\xe4\x93\x021:\x01*\",/v1/{name=agencies/*/forums/*/threads/*}:pin\x12\x89\x01\n" +
 	"\n" +
 	"VoteThread\x12\".engage.forum.v1.VoteThreadRequest\x1a\x17.engage.forum.v1.Thread\">\xca\xf3\x18\x02\b\x02\x82\xd3\xe4\x93\x022:\x01*\"-/v1/{name=agencies/*/forums/*/threads/*}:vote\x12\x95\x01\n" +
 	"\n" +

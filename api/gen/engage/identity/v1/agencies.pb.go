@@ -839,13 +839,13 @@ const file_engage_identity_v1_agencies_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +
 	"\x18DeleteRoleBindingRequest\x12y\n" +
 	"\x04name\x18\x01 \x01(\tBe\xe0A\x02\xfaA!\n" +
-	"\x1fidentity.engage.dev/RoleBinding\xbaH;r927^agencies/[a-z0-9-]{1,63}/roleBindings/[a-z0-9-]{1,63}$R\x04name2\x8c\t\n" +
+	"\x1fidentity.engage.dev/RoleBinding\xbaH;r927^agencies/[a-z0-9-]{1,63}/roleBindings/[a-z0-9-]{1,63}$R\x04name2\xc1\t\n" +
 	"\rAgencyService\x12y\n" +
 	"\fCreateAgency\x12'.engage.identity.v1.CreateAgencyRequest\x1a\x1a.engage.identity.v1.Agency\"$\xca\xf3\x18\x04\b\x04\x18\x01\x82\xd3\xe4\x93\x02\x16:\x06agency\"\f/v1/agencies\x12r\n" +
 	"\tGetAgency\x12$.engage.identity.v1.GetAgencyRequest\x1a\x1a.engage.identity.v1.Agency\"#\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/{name=agencies/*}\x12}\n" +
-	"\fListAgencies\x12'.engage.identity.v1.ListAgenciesRequest\x1a(.engage.identity.v1.ListAgenciesResponse\"\x1a\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/agencies\x12\x8c\x01\n" +
-	"\fUpdateAgency\x12'.engage.identity.v1.UpdateAgencyRequest\x1a\x1a.engage.identity.v1.Agency\"7\xca\xf3\x18\a\b\x03\x12\x01\a\x18\x01\x82\xd3\xe4\x93\x02&:\x06agency2\x1c/v1/{agency.name=agencies/*}\x12\xa9\x01\n" +
-	"\x11CreateRoleBinding\x12,.engage.identity.v1.CreateRoleBindingRequest\x1a\x1f.engage.identity.v1.RoleBinding\"E\xca\xf3\x18\a\b\x03\x12\x01\a\x18\x01\x82\xd3\xe4\x93\x024:\frole_binding\"$/v1/{parent=agencies/*}/roleBindings\x12\x93\x01\n" +
+	"\fListAgencies\x12'.engage.identity.v1.ListAgenciesRequest\x1a(.engage.identity.v1.ListAgenciesResponse\"\x1a\xca\xf3\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/agencies\x12\x99\x01\n" +
+	"\fUpdateAgency\x12'.engage.identity.v1.UpdateAgencyRequest\x1a\x1a.engage.identity.v1.Agency\"D\xca\xf3\x18\x14\b\x03\x12\x01\a\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x02&:\x06agency2\x1c/v1/{agency.name=agencies/*}\x12\xd1\x01\n" +
+	"\x11CreateRoleBinding\x12,.engage.identity.v1.CreateRoleBindingRequest\x1a\x1f.engage.identity.v1.RoleBinding\"m\xca\xf3\x18/\b\x03\x12\x01\a\x18\x01:\x11role_binding.role:\x13role_binding.member\x82\xd3\xe4\x93\x024:\frole_binding\"$/v1/{parent=agencies/*}/roleBindings\x12\x93\x01\n" +
 	"\x0eGetRoleBinding\x12).engage.identity.v1.GetRoleBindingRequest\x1a\x1f.engage.identity.v1.RoleBinding\"5\xca\xf3\x18\x05\b\x03\x12\x01\a\x82\xd3\xe4\x93\x02&\x12$/v1/{name=agencies/*/roleBindings/*}\x12\xa6\x01\n" +
 	"\x10ListRoleBindings\x12+.engage.identity.v1.ListRoleBindingsRequest\x1a,.engage.identity.v1.ListRoleBindingsResponse\"7\xca\xf3\x18\a\b\x03\x12\x01\a\x18\x01\x82\xd3\xe4\x93\x02&\x12$/v1/{parent=agencies/*}/roleBindings\x12\x92\x01\n" +
 	"\x11DeleteRoleBinding\x12,.engage.identity.v1.DeleteRoleBindingRequest\x1a\x16.google.protobuf.Empty\"7\xca\xf3\x18\a\b\x03\x12\x01\a\x18\x01\x82\xd3\xe4\x93\x02&*$/v1/{name=agencies/*/roleBindings/*}BBZ@github.com/engagehq/engage/api/gen/engage/identity/v1;identityv1b\x06proto3"

@@ -51,7 +51,14 @@ type AuditEvent struct {
 	// Hex SHA-256 of the previous event's hash and this event's fields.
 	Hash string `protobuf:"bytes,10,opt,name=hash,proto3" json:"hash,omitempty"`
 	// The previous event's hash (64 zeros for the first).
-	PreviousHash  string `protobuf:"bytes,11,opt,name=previous_hash,json=previousHash,proto3" json:"previous_hash,omitempty"`
+	PreviousHash string `protobuf:"bytes,11,opt,name=previous_hash,json=previousHash,proto3" json:"previous_hash,omitempty"`
+	// What was decided: the request fields the method's access policy lists
+	// in audit_fields, by field path, e.g. `action` → `MODERATION_ACTION_HIDE`,
+	// `locked` → `true`. Enums are recorded by value name, FieldMasks as
+	// their comma-separated paths. Empty for methods that list none and for
+	// events recorded before details existed. At most 16 entries; keys of
+	// at most 64 and values of at most 256 bytes. Covered by the hash.
+	Details       map[string]string `protobuf:"bytes,12,rep,name=details,proto3" json:"details,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -161,6 +168,13 @@ func (x *AuditEvent) GetPreviousHash() string {
 		return x.PreviousHash
 	}
 	return ""
+}
+
+func (x *AuditEvent) GetDetails() map[string]string {
+	if x != nil {
+		return x.Details
+	}
+	return nil
 }
 
 // Request message for GetAuditEvent.
@@ -534,7 +548,7 @@ var File_engage_identity_v1_audit_proto protoreflect.FileDescriptor
 
 const file_engage_identity_v1_audit_proto_rawDesc = "" +
 	"\n" +
-	"\x1eengage/identity/v1/audit.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x03\n" +
+	"\x1eengage/identity/v1/audit.proto\x12\x12engage.identity.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dengage/access/v1/access.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xff\x04\n" +
 	"\n" +
 	"AuditEvent\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x19\n" +
@@ -549,7 +563,11 @@ const file_engage_identity_v1_audit_proto_rawDesc = "" +
 	"\bsequence\x18\t \x01(\x03B\x03\xe0A\x03R\bsequence\x12\x17\n" +
 	"\x04hash\x18\n" +
 	" \x01(\tB\x03\xe0A\x03R\x04hash\x12(\n" +
-	"\rprevious_hash\x18\v \x01(\tB\x03\xe0A\x03R\fpreviousHash:i\xeaAf\n" +
+	"\rprevious_hash\x18\v \x01(\tB\x03\xe0A\x03R\fpreviousHash\x12J\n" +
+	"\adetails\x18\f \x03(\v2+.engage.identity.v1.AuditEvent.DetailsEntryB\x03\xe0A\x01R\adetails\x1a:\n" +
+	"\fDetailsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:i\xeaAf\n" +
 	"\x1eidentity.engage.dev/AuditEvent\x12+agencies/{agency}/auditEvents/{audit_event}*\vauditEvents2\n" +
 	"auditEvent\"\x8f\x01\n" +
 	"\x14GetAuditEventRequest\x12w\n" +
@@ -592,7 +610,7 @@ func file_engage_identity_v1_audit_proto_rawDescGZIP() []byte {
 	return file_engage_identity_v1_audit_proto_rawDescData
 }
 
-var file_engage_identity_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_engage_identity_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_engage_identity_v1_audit_proto_goTypes = []any{
 	(*AuditEvent)(nil),                // 0: engage.identity.v1.AuditEvent
 	(*GetAuditEventRequest)(nil),      // 1: engage.identity.v1.GetAuditEventRequest
@@ -602,25 +620,27 @@ var file_engage_identity_v1_audit_proto_goTypes = []any{
 	(*VerifyAuditEventsResponse)(nil), // 5: engage.identity.v1.VerifyAuditEventsResponse
 	(*AppendAuditEventsRequest)(nil),  // 6: engage.identity.v1.AppendAuditEventsRequest
 	(*AppendAuditEventsResponse)(nil), // 7: engage.identity.v1.AppendAuditEventsResponse
-	(*timestamppb.Timestamp)(nil),     // 8: google.protobuf.Timestamp
+	nil,                               // 8: engage.identity.v1.AuditEvent.DetailsEntry
+	(*timestamppb.Timestamp)(nil),     // 9: google.protobuf.Timestamp
 }
 var file_engage_identity_v1_audit_proto_depIdxs = []int32{
-	8, // 0: engage.identity.v1.AuditEvent.event_time:type_name -> google.protobuf.Timestamp
-	0, // 1: engage.identity.v1.ListAuditEventsResponse.audit_events:type_name -> engage.identity.v1.AuditEvent
-	0, // 2: engage.identity.v1.AppendAuditEventsRequest.audit_events:type_name -> engage.identity.v1.AuditEvent
-	2, // 3: engage.identity.v1.AuditService.ListAuditEvents:input_type -> engage.identity.v1.ListAuditEventsRequest
-	1, // 4: engage.identity.v1.AuditService.GetAuditEvent:input_type -> engage.identity.v1.GetAuditEventRequest
-	4, // 5: engage.identity.v1.AuditService.VerifyAuditEvents:input_type -> engage.identity.v1.VerifyAuditEventsRequest
-	6, // 6: engage.identity.v1.AuditService.AppendAuditEvents:input_type -> engage.identity.v1.AppendAuditEventsRequest
-	3, // 7: engage.identity.v1.AuditService.ListAuditEvents:output_type -> engage.identity.v1.ListAuditEventsResponse
-	0, // 8: engage.identity.v1.AuditService.GetAuditEvent:output_type -> engage.identity.v1.AuditEvent
-	5, // 9: engage.identity.v1.AuditService.VerifyAuditEvents:output_type -> engage.identity.v1.VerifyAuditEventsResponse
-	7, // 10: engage.identity.v1.AuditService.AppendAuditEvents:output_type -> engage.identity.v1.AppendAuditEventsResponse
-	7, // [7:11] is the sub-list for method output_type
-	3, // [3:7] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	9, // 0: engage.identity.v1.AuditEvent.event_time:type_name -> google.protobuf.Timestamp
+	8, // 1: engage.identity.v1.AuditEvent.details:type_name -> engage.identity.v1.AuditEvent.DetailsEntry
+	0, // 2: engage.identity.v1.ListAuditEventsResponse.audit_events:type_name -> engage.identity.v1.AuditEvent
+	0, // 3: engage.identity.v1.AppendAuditEventsRequest.audit_events:type_name -> engage.identity.v1.AuditEvent
+	2, // 4: engage.identity.v1.AuditService.ListAuditEvents:input_type -> engage.identity.v1.ListAuditEventsRequest
+	1, // 5: engage.identity.v1.AuditService.GetAuditEvent:input_type -> engage.identity.v1.GetAuditEventRequest
+	4, // 6: engage.identity.v1.AuditService.VerifyAuditEvents:input_type -> engage.identity.v1.VerifyAuditEventsRequest
+	6, // 7: engage.identity.v1.AuditService.AppendAuditEvents:input_type -> engage.identity.v1.AppendAuditEventsRequest
+	3, // 8: engage.identity.v1.AuditService.ListAuditEvents:output_type -> engage.identity.v1.ListAuditEventsResponse
+	0, // 9: engage.identity.v1.AuditService.GetAuditEvent:output_type -> engage.identity.v1.AuditEvent
+	5, // 10: engage.identity.v1.AuditService.VerifyAuditEvents:output_type -> engage.identity.v1.VerifyAuditEventsResponse
+	7, // 11: engage.identity.v1.AuditService.AppendAuditEvents:output_type -> engage.identity.v1.AppendAuditEventsResponse
+	8, // [8:12] is the sub-list for method output_type
+	4, // [4:8] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_engage_identity_v1_audit_proto_init() }
@@ -634,7 +654,7 @@ func file_engage_identity_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_engage_identity_v1_audit_proto_rawDesc), len(file_engage_identity_v1_audit_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -955,14 +955,14 @@ const file_engage_training_v1_courses_proto_rawDesc = "" +
 	"\x18COMPETENCY_COMMUNICATION\x10\n" +
 	"\x12\x1c\n" +
 	"\x18COMPETENCY_LEGAL_UPDATES\x10\v\x12\x18\n" +
-	"\x14COMPETENCY_FIRST_AID\x10\f2\xfd\x06\n" +
+	"\x14COMPETENCY_FIRST_AID\x10\f2\x90\a\n" +
 	"\rCourseService\x12\x8f\x01\n" +
 	"\fCreateCourse\x12'.engage.training.v1.CreateCourseRequest\x1a\x1a.engage.training.v1.Course\":\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02):\x06course\"\x1f/v1/{parent=agencies/*}/courses\x12\x80\x01\n" +
 	"\tGetCourse\x12$.engage.training.v1.GetCourseRequest\x1a\x1a.engage.training.v1.Course\"1\xca\xf3\x18\x06\b\x03\x12\x02\x04\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=agencies/*/courses/*}\x12\x91\x01\n" +
-	"\vListCourses\x12&.engage.training.v1.ListCoursesRequest\x1a'.engage.training.v1.ListCoursesResponse\"1\xca\xf3\x18\x06\b\x03\x12\x02\x04\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=agencies/*}/courses\x12\x96\x01\n" +
-	"\fUpdateCourse\x12'.engage.training.v1.UpdateCourseRequest\x1a\x1a.engage.training.v1.Course\"A\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x020:\x06course2&/v1/{course.name=agencies/*/courses/*}\x12\x87\x01\n" +
-	"\fDeleteCourse\x12'.engage.training.v1.DeleteCourseRequest\x1a\x1a.engage.training.v1.Course\"2\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02!*\x1f/v1/{name=agencies/*/courses/*}\x12\x9f\x01\n" +
-	"\fAssignCourse\x12'.engage.training.v1.AssignCourseRequest\x1a(.engage.training.v1.AssignCourseResponse\"<\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=agencies/*/courses/*}:assignBBZ@github.com/engagehq/engage/api/gen/engage/training/v1;trainingv1b\x06proto3"
+	"\vListCourses\x12&.engage.training.v1.ListCoursesRequest\x1a'.engage.training.v1.ListCoursesResponse\"1\xca\xf3\x18\x06\b\x03\x12\x02\x04\x01\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=agencies/*}/courses\x12\xa3\x01\n" +
+	"\fUpdateCourse\x12'.engage.training.v1.UpdateCourseRequest\x1a\x1a.engage.training.v1.Course\"N\xca\xf3\x18\x14\b\x03\x12\x01\x04\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x020:\x06course2&/v1/{course.name=agencies/*/courses/*}\x12\x87\x01\n" +
+	"\fDeleteCourse\x12'.engage.training.v1.DeleteCourseRequest\x1a\x1a.engage.training.v1.Course\"2\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02!*\x1f/v1/{name=agencies/*/courses/*}\x12\xa5\x01\n" +
+	"\fAssignCourse\x12'.engage.training.v1.AssignCourseRequest\x1a(.engage.training.v1.AssignCourseResponse\"B\xca\xf3\x18\r\b\x03\x12\x01\x04\x18\x01:\x04unit\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/{name=agencies/*/courses/*}:assignBBZ@github.com/engagehq/engage/api/gen/engage/training/v1;trainingv1b\x06proto3"
 
 var (
 	file_engage_training_v1_courses_proto_rawDescOnce sync.Once

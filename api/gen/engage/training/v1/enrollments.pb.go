@@ -1834,13 +1834,13 @@ const file_engage_training_v1_enrollments_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tB\x88\x01\xe0A\x02\xfaA&\n" +
 	"$training.engage.dev/ExternalTraining\xbaHYrW2U^agencies/[a-z0-9-]{1,63}/officers/[a-z0-9-]{1,63}/externalTrainings/[a-z0-9-]{1,63}$R\x04name\x12%\n" +
 	"\x06reason\x18\x02 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xe8\aR\x06reason\x12\x17\n" +
-	"\x04etag\x18\x03 \x01(\tB\x03\xe0A\x01R\x04etag2\x97\x13\n" +
+	"\x04etag\x18\x03 \x01(\tB\x03\xe0A\x01R\x04etag2\x9f\x13\n" +
 	"\x11EnrollmentService\x12\xae\x01\n" +
 	"\x10CreateEnrollment\x12+.engage.training.v1.CreateEnrollmentRequest\x1a\x1e.engage.training.v1.Enrollment\"M\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02<:\n" +
 	"enrollment\"./v1/{parent=agencies/*/officers/*}/enrollments\x12\x9e\x01\n" +
 	"\rGetEnrollment\x12(.engage.training.v1.GetEnrollmentRequest\x1a\x1e.engage.training.v1.Enrollment\"C\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x020\x12./v1/{name=agencies/*/officers/*/enrollments/*}\x12\xaf\x01\n" +
-	"\x0fListEnrollments\x12*.engage.training.v1.ListEnrollmentsRequest\x1a+.engage.training.v1.ListEnrollmentsResponse\"C\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x020\x12./v1/{parent=agencies/*/officers/*}/enrollments\x12\xc6\x01\n" +
-	"\x18RecordEnrollmentProgress\x123.engage.training.v1.RecordEnrollmentProgressRequest\x1a\x1e.engage.training.v1.Enrollment\"U\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x02B:\x01*\"=/v1/{name=agencies/*/officers/*/enrollments/*}:recordProgress\x12\xb4\x01\n" +
+	"\x0fListEnrollments\x12*.engage.training.v1.ListEnrollmentsRequest\x1a+.engage.training.v1.ListEnrollmentsResponse\"C\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x020\x12./v1/{parent=agencies/*/officers/*}/enrollments\x12\xce\x01\n" +
+	"\x18RecordEnrollmentProgress\x123.engage.training.v1.RecordEnrollmentProgressRequest\x1a\x1e.engage.training.v1.Enrollment\"]\xca\xf3\x18\x11\b\x03\x12\x01\x04\x18\x01(\x01:\x06module\x82\xd3\xe4\x93\x02B:\x01*\"=/v1/{name=agencies/*/officers/*/enrollments/*}:recordProgress\x12\xb4\x01\n" +
 	"\x12CompleteEnrollment\x12-.engage.training.v1.CompleteEnrollmentRequest\x1a\x1e.engage.training.v1.Enrollment\"O\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/{name=agencies/*/officers/*/enrollments/*}:complete\x12\xac\x01\n" +
 	"\x10CancelEnrollment\x12+.engage.training.v1.CancelEnrollmentRequest\x1a\x1e.engage.training.v1.Enrollment\"K\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02::\x01*\"5/v1/{name=agencies/*/officers/*/enrollments/*}:cancel\x12\xaa\x01\n" +
 	"\x10GetCertification\x12+.engage.training.v1.GetCertificationRequest\x1a!.engage.training.v1.Certification\"F\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x023\x121/v1/{name=agencies/*/officers/*/certifications/*}\x12\xbb\x01\n" +

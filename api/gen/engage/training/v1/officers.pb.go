@@ -702,15 +702,15 @@ const file_engage_training_v1_officers_proto_rawDesc = "" +
 	"\x16ImportOfficersResponse\x12#\n" +
 	"\rcreated_count\x18\x01 \x01(\x05R\fcreatedCount\x12#\n" +
 	"\rupdated_count\x18\x02 \x01(\x05R\fupdatedCount\x12'\n" +
-	"\x0funchanged_count\x18\x03 \x01(\x05R\x0eunchangedCount2\xa2\a\n" +
+	"\x0funchanged_count\x18\x03 \x01(\x05R\x0eunchangedCount2\xbe\a\n" +
 	"\x0eOfficerService\x12\x94\x01\n" +
 	"\rCreateOfficer\x12(.engage.training.v1.CreateOfficerRequest\x1a\x1b.engage.training.v1.Officer\"<\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02+:\aofficer\" /v1/{parent=agencies/*}/officers\x12\x87\x01\n" +
 	"\n" +
 	"GetOfficer\x12%.engage.training.v1.GetOfficerRequest\x1a\x1b.engage.training.v1.Officer\"5\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{name=agencies/*/officers/*}\x12\x98\x01\n" +
-	"\fListOfficers\x12'.engage.training.v1.ListOfficersRequest\x1a(.engage.training.v1.ListOfficersResponse\"5\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/officers\x12\x9c\x01\n" +
-	"\rUpdateOfficer\x12(.engage.training.v1.UpdateOfficerRequest\x1a\x1b.engage.training.v1.Officer\"D\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x023:\aofficer2(/v1/{officer.name=agencies/*/officers/*}\x12\x8b\x01\n" +
-	"\rDeleteOfficer\x12(.engage.training.v1.DeleteOfficerRequest\x1a\x1b.engage.training.v1.Officer\"3\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02\"* /v1/{name=agencies/*/officers/*}\x12\xa6\x01\n" +
-	"\x0eImportOfficers\x12).engage.training.v1.ImportOfficersRequest\x1a*.engage.training.v1.ImportOfficersResponse\"=\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=agencies/*}/officers:importBBZ@github.com/engagehq/engage/api/gen/engage/training/v1;trainingv1b\x06proto3"
+	"\fListOfficers\x12'.engage.training.v1.ListOfficersRequest\x1a(.engage.training.v1.ListOfficersResponse\"5\xca\xf3\x18\t\b\x03\x12\x01\x04\x18\x01(\x01\x82\xd3\xe4\x93\x02\"\x12 /v1/{parent=agencies/*}/officers\x12\xa9\x01\n" +
+	"\rUpdateOfficer\x12(.engage.training.v1.UpdateOfficerRequest\x1a\x1b.engage.training.v1.Officer\"Q\xca\xf3\x18\x14\b\x03\x12\x01\x04\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x023:\aofficer2(/v1/{officer.name=agencies/*/officers/*}\x12\x8b\x01\n" +
+	"\rDeleteOfficer\x12(.engage.training.v1.DeleteOfficerRequest\x1a\x1b.engage.training.v1.Officer\"3\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02\"* /v1/{name=agencies/*/officers/*}\x12\xb5\x01\n" +
+	"\x0eImportOfficers\x12).engage.training.v1.ImportOfficersRequest\x1a*.engage.training.v1.ImportOfficersResponse\"L\xca\xf3\x18\x16\b\x03\x12\x01\x04\x18\x01:\rvalidate_only\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/{parent=agencies/*}/officers:importBBZ@github.com/engagehq/engage/api/gen/engage/training/v1;trainingv1b\x06proto3"
 
 var (
 	file_engage_training_v1_officers_proto_rawDescOnce sync.Once

@@ -1410,10 +1410,10 @@ const file_engage_training_v1_reports_proto_rawDesc = "" +
 	"\tTREND_NEW\x10\x01\x12\x10\n" +
 	"\fTREND_RISING\x10\x02\x12\x10\n" +
 	"\fTREND_STEADY\x10\x03\x12\x11\n" +
-	"\rTREND_FALLING\x10\x042\xc5\b\n" +
+	"\rTREND_FALLING\x10\x042\xd2\b\n" +
 	"\rReportService\x12\xa5\x01\n" +
-	"\x13GetTrainingSettings\x12..engage.training.v1.GetTrainingSettingsRequest\x1a$.engage.training.v1.TrainingSettings\"8\xca\xf3\x18\x06\b\x03\x12\x02\x04\x01\x82\xd3\xe4\x93\x02(\x12&/v1/{name=agencies/*/trainingSettings}\x12\xd1\x01\n" +
-	"\x16UpdateTrainingSettings\x121.engage.training.v1.UpdateTrainingSettingsRequest\x1a$.engage.training.v1.TrainingSettings\"^\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02M:\x11training_settings28/v1/{training_settings.name=agencies/*/trainingSettings}\x12\xae\x01\n" +
+	"\x13GetTrainingSettings\x12..engage.training.v1.GetTrainingSettingsRequest\x1a$.engage.training.v1.TrainingSettings\"8\xca\xf3\x18\x06\b\x03\x12\x02\x04\x01\x82\xd3\xe4\x93\x02(\x12&/v1/{name=agencies/*/trainingSettings}\x12\xde\x01\n" +
+	"\x16UpdateTrainingSettings\x121.engage.training.v1.UpdateTrainingSettingsRequest\x1a$.engage.training.v1.TrainingSettings\"k\xca\xf3\x18\x14\b\x03\x12\x01\x04\x18\x01:\vupdate_mask\x82\xd3\xe4\x93\x02M:\x11training_settings28/v1/{training_settings.name=agencies/*/trainingSettings}\x12\xae\x01\n" +
 	"\x15GetTrainingCompliance\x120.engage.training.v1.GetTrainingComplianceRequest\x1a&.engage.training.v1.TrainingCompliance\";\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x02*\x12(/v1/{name=agencies/*/trainingCompliance}\x12\xab\x01\n" +
 	"\x18ExportTrainingCompliance\x123.engage.training.v1.ExportTrainingComplianceRequest\x1a\x14.google.api.HttpBody\"B\xca\xf3\x18\a\b\x03\x12\x01\x04\x18\x01\x82\xd3\xe4\x93\x021\x12//v1/{name=agencies/*/trainingCompliance}:export0\x01\x12\xc0\x01\n" +
 	"\x1aGetTrainingRecommendations\x125.engage.training.v1.GetTrainingRecommendationsRequest\x1a+.engage.training.v1.TrainingRecommendations\">\xca\xf3\x18\x05\b\x03\x12\x01\x04\x82\xd3\xe4\x93\x02/\x12-/v1/{name=agencies/*/trainingRecommendations}\x12\x95\x01\n" +
