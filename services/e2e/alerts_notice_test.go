@@ -21,7 +21,8 @@ const noticeWait = 30 * time.Second
 // ENGAGE_ALERTS_ADDR. Answers through the gateway make the agency's Trust
 // Index fall from last month's; feedback raises a staff notice at alerts
 // across the network, which the agency's alert author reads over REST and
-// the public never sees.
+// the public never sees. The public reads last month's Trust Index, this
+// month's only once it has ended.
 //
 // Last month's answers are written into the feedback file before the
 // process starts, through the store as the service writes them: the
@@ -72,10 +73,18 @@ func TestSplitTrustIndexNotice(t *testing.T) {
 			"answers": answers(3), "deviceToken": fmt.Sprintf("notice-device-%04d-%s", i, strings.Repeat("x", 8)),
 		})
 	}
+	// The public gets last month, which has ended, and this month in
+	// progress without figures; the agency's staff follow this month too.
 	index := rest.must(200, "GET", base+"/trustIndex", "", nil)
 	periods := list(index["periods"])
+	if len(periods) < 2 || periods[len(periods)-2]["score"] != 80.0 || periods[len(periods)-2]["ongoing"] != false ||
+		periods[len(periods)-1]["ongoing"] != true || periods[len(periods)-1]["score"] != 0.0 {
+		t.Fatalf("the public Trust Index = %v, want 80 last month and this month in progress without a score", index)
+	}
+	index = rest.must(200, "GET", base+"/trustIndex", author, nil)
+	periods = list(index["periods"])
 	if len(periods) < 2 || periods[len(periods)-2]["score"] != 80.0 || periods[len(periods)-1]["score"] != 30.0 {
-		t.Fatalf("the public Trust Index = %v, want 80 last month and 30 this month", index)
+		t.Fatalf("the staff's Trust Index = %v, want 80 last month and 30 this month", index)
 	}
 
 	var notice map[string]any

@@ -146,7 +146,8 @@ func bindingRoles(rest *platform, token string) []string {
 // checkDemoFeedback: the demo has feedback of every kind, anonymous and
 // identified, some answered; the banner's anonymous complaint shows its
 // answer in a lookup; the general survey gives a public Trust Index for
-// the agency and District 1 while District 3 stays suppressed; a
+// the agency and Districts 1 and 2 last month and a live one this month
+// for staff, while District 3 stays suppressed; a
 // post-contact survey has an answer and one suppressed contact.
 func checkDemoFeedback(t *testing.T, rest *platform, chief, banner string) {
 	t.Helper()
@@ -180,20 +181,35 @@ func checkDemoFeedback(t *testing.T, rest *platform, chief, banner string) {
 	if len(surveys) != 2 {
 		t.Errorf("open demo surveys = %d, want 2", len(surveys))
 	}
-	current := func(area string) map[string]any {
-		periods := list(rest.must(200, "GET", base+"/trustIndex?area="+area, "", nil)["periods"])
-		if len(periods) == 0 {
-			t.Fatalf("the trust index of %q has no periods", area)
+	// The public sees last month's Trust Index and this month in
+	// progress, without figures; the chief follows this month live.
+	periods := func(area, token string) []map[string]any {
+		ps := list(rest.must(200, "GET", base+"/trustIndex?area="+area, token, nil)["periods"])
+		if len(ps) < 2 {
+			t.Fatalf("the trust index of %q has %d periods", area, len(ps))
 		}
-		return periods[len(periods)-1]
+		return ps
 	}
 	for _, area := range []string{"", "d1", "d2"} {
-		if p := current(area); p["suppressed"] == true || p["score"] == float64(0) {
-			t.Errorf("the demo's Trust Index of %q this month = %v, want a score", area, p)
+		public := periods(area, "")
+		if p := public[len(public)-2]; p["ongoing"] == true || p["suppressed"] == true || p["score"] == float64(0) {
+			t.Errorf("the demo's public Trust Index of %q last month = %v, want a score", area, p)
+		}
+		if p := public[len(public)-1]; p["ongoing"] != true || p["score"] != float64(0) || p["responseCount"] != "0" {
+			t.Errorf("the demo's public Trust Index of %q this month = %v, want it in progress without figures", area, p)
+		}
+		staff := periods(area, chief)
+		if p := staff[len(staff)-1]; p["ongoing"] != true || p["suppressed"] == true || p["score"] == float64(0) {
+			t.Errorf("the chief's Trust Index of %q this month = %v, want a score so far", area, p)
 		}
 	}
-	if p := current("d3"); p["suppressed"] != true {
-		t.Errorf("District 3's Trust Index this month = %v, want it suppressed (4 answers)", p)
+	weeks := list(rest.must(200, "GET", base+"/trustIndex?interval=INTERVAL_WEEK", "", nil)["periods"])
+	if len(weeks) != 12 || weeks[10]["score"] == float64(0) || weeks[3]["score"] == float64(0) {
+		t.Errorf("the demo's public weekly Trust Index = %v, want scores in the weeks before this one", weeks)
+	}
+	public, staff := periods("d3", ""), periods("d3", chief)
+	if p, q := public[len(public)-2], staff[len(staff)-1]; p["suppressed"] != true || q["suppressed"] != true {
+		t.Errorf("District 3's Trust Index last month = %v, this month for the chief = %v; want both suppressed (few answers)", p, q)
 	}
 	outcomes := map[string]int{}
 	for _, ev := range list(rest.must(200, "GET", base+"/contactEvents", chief, nil)["contactEvents"]) {

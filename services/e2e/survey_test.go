@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -177,11 +178,21 @@ func TestContactEvents(t *testing.T) {
 }
 
 // TestPublicStatistics: the Trust Index and feedback statistics are public
-// and suppress cells of fewer than k (10) answers or submissions; the
-// complaint summary is for trainers and for services holding the internal
-// credential.
+// and suppress cells of fewer than k (10) answers or submissions; a period
+// still running is published without figures but to the agency's staff,
+// so that the public cannot read it before and after one answer and
+// subtract; the complaint summary is for trainers and for services holding
+// the internal credential.
 func TestPublicStatistics(t *testing.T) {
 	t.Parallel()
+	chicago, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(chicago)
+	if monday := time.Date(now.Year(), now.Month(), now.Day()-(int(now.Weekday())+6)%7+7, 0, 0, 0, 0, chicago); monday.Sub(now) < 5*time.Minute {
+		t.Skip("the week ends within minutes: the answers could fall in the next one")
+	}
 	secret := internalSecret(t)
 	s := newFeedbackSetup(t, func(c *config.Config) { c.InternalSecret = secret })
 	p := s.p
@@ -204,34 +215,52 @@ func TestPublicStatistics(t *testing.T) {
 		}
 		return periods[len(periods)-1]
 	}
-	d2 := p.must(200, "GET", s.base+"/trustIndex?area=d2&interval=INTERVAL_WEEK", "", nil)
+	const d2Week = "/trustIndex?area=d2&interval=INTERVAL_WEEK"
+	d2 := p.must(200, "GET", s.base+d2Week, s.analyst, nil)
 	if d2["minResponses"] != float64(10) || d2["timeZone"] != "America/Chicago" || len(list(d2["periods"])) != 12 {
 		t.Errorf("trust index header = k %v, zone %v, %d periods; want 10, America/Chicago, 12", d2["minResponses"], d2["timeZone"], len(list(d2["periods"])))
 	}
-	// Ratings 5, 6, 7 and 8, three times each: a mean of 6.5 out of 10.
+	// The analyst follows the running week: ratings 5, 6, 7 and 8, three
+	// times each, a mean of 6.5 out of 10.
 	cur := current(d2)
 	score, _ := cur["score"].(float64)
 	ci, _ := cur["confidenceInterval"].(map[string]any)
-	if cur["suppressed"] == true || cur["responseCount"] != "12" || math.Abs(score-65) > 1e-9 || ci == nil ||
+	if cur["ongoing"] != true || cur["suppressed"] == true || cur["responseCount"] != "12" || math.Abs(score-65) > 1e-9 || ci == nil ||
 		ci["lower"].(float64) >= score || ci["upper"].(float64) <= score {
-		t.Errorf("d2's current week = %v, want 12 responses scoring 65 inside its interval", cur)
+		t.Errorf("d2's current week for the analyst = %v, want 12 responses scoring 65 inside its interval, in progress", cur)
 	}
 	if dims := list(cur["dimensions"]); len(dims) != 5 {
 		t.Errorf("d2's dimensions = %v, want 5", dims)
 	}
-	d1 := current(p.must(200, "GET", s.base+"/trustIndex?area=d1&interval=INTERVAL_WEEK", "", nil))
+	d1 := current(p.must(200, "GET", s.base+"/trustIndex?area=d1&interval=INTERVAL_WEEK", s.analyst, nil))
 	if d1["suppressed"] != true || d1["score"] != float64(0) || d1["responseCount"] != "0" || len(list(d1["dimensions"])) > 0 && anyUnsuppressed(d1["dimensions"]) {
 		t.Errorf("d1's current week with 3 responses = %v, want it suppressed and empty", d1)
 	}
 	if ci, _ := d1["confidenceInterval"].(map[string]any); ci != nil && (ci["lower"] != float64(0) || ci["upper"] != float64(0)) {
 		t.Errorf("d1's suppressed week shows a confidence interval %v", ci)
 	}
+	// The public and a resident get the running week without figures, the
+	// same before and after one more answer.
+	for who, token := range map[string]string{"the public": "", "a resident": s.residents[0]} {
+		before := p.must(200, "GET", s.base+d2Week, token, nil)
+		if pub := current(before); pub["ongoing"] != true || pub["score"] != float64(0) || pub["responseCount"] != "0" ||
+			pub["suppressed"] != false || pub["confidenceInterval"] != nil || len(list(pub["dimensions"])) != 0 {
+			t.Errorf("d2's current week for %s = %v, want it in progress without figures", who, pub)
+		}
+		if err := s.answerGRPC(survey, "d2", "d2-device-more-"+strings.ReplaceAll(who, " ", "-"), 1); err != nil {
+			t.Fatal(err)
+		}
+		if after := p.must(200, "GET", s.base+d2Week, token, nil); !reflect.DeepEqual(after, before) {
+			t.Errorf("%s's trust index changed with one answer:\n%v\n%v", who, before, after)
+		}
+	}
 
 	for i := range 10 {
 		s.submit("", map[string]any{"kind": "FEEDBACK_KIND_COMPLAINT", "category": "response_time", "text": fmt.Sprintf("Waited %d minutes for an officer.", 30+i), "area": "d2", "rating": 1 + i%2})
 	}
 	s.submit("", map[string]any{"kind": "FEEDBACK_KIND_COMPLAINT", "category": "courtesy", "text": "The officer was rude.", "area": "d2"})
-	stats := p.must(200, "GET", s.base+"/feedbackStats?interval=INTERVAL_MONTH", "", nil)
+	const monthStats = "/feedbackStats?interval=INTERVAL_MONTH"
+	stats := p.must(200, "GET", s.base+monthStats, s.analyst, nil)
 	var big, small map[string]any
 	for _, c := range list(stats["cells"]) {
 		switch c["category"] {
@@ -241,11 +270,14 @@ func TestPublicStatistics(t *testing.T) {
 			small = c
 		}
 	}
-	if big == nil || big["suppressed"] == true || big["count"] != "10" || big["meanRating"] != 1.5 {
-		t.Errorf("the response_time cell = %v, want 10 complaints rated 1.5 on average", big)
+	if big == nil || big["ongoing"] != true || big["count"] != "10" || big["meanRating"] != 1.5 {
+		t.Errorf("the analyst's response_time cell = %v, want 10 complaints rated 1.5 on average, in progress", big)
 	}
 	if small != nil {
 		t.Errorf("the courtesy cell of one complaint is published: %v", small)
+	}
+	if cells := list(p.must(200, "GET", s.base+monthStats, "", nil)["cells"]); len(cells) != 0 {
+		t.Errorf("the public's statistics of the running month = %v, want none", cells)
 	}
 
 	start, end := time.Now().Add(-24*time.Hour).UTC(), time.Now().Add(time.Hour).UTC()

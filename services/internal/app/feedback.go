@@ -22,12 +22,14 @@ import (
 // come from identity over identityConn (in one process, a loopback
 // connection to the process's own server); audit events go to recorder,
 // the process's audit log; the notices of Trust Index drops are raised as
-// staff alerts through Alerts over alertsConn (see feedbackNotifier).
-func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnInterface, alertsConn *grpc.ClientConn, recorder audit.Recorder) (*feedback.Service, error) {
+// staff alerts through Alerts over alertsConn (see feedbackNotifier). The
+// store is returned for the demo seed, which back-dates what the API
+// cannot.
+func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnInterface, alertsConn *grpc.ClientConn, recorder audit.Recorder) (*feedback.Service, feedback.Store, error) {
 	log := p.log.With("component", "feedback")
 	store, err := feedbackstore.Open(filepath.Join(cfg.DataDir, "feedback.db"), feedbackstore.Options{Logger: log})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.onShutdown("feedback store", func(context.Context) error { return store.Close() })
 	p.backups = append(p.backups, backupSource{name: "feedback.db", db: store.DB()})
@@ -42,7 +44,7 @@ func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnI
 		Logger:          log,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Request ids (with the sealed tracking codes, PINs and invitation
 	// tokens kept for retries) are forgotten after a day; the stores
@@ -58,7 +60,7 @@ func (p *Platform) openFeedback(cfg config.Config, identityConn grpc.ClientConnI
 	// Trust Index drop notices that could not be sent (Alerts down) are
 	// retried with backoff, here or by the next process.
 	p.every("retry trust index notices", feedback.TrustNoticeRetryInterval, svc.RetryTrustNotices)
-	return svc, nil
+	return svc, store, nil
 }
 
 // requestPurgeInterval is how often request ids past their lifetime are

@@ -9,6 +9,7 @@ import (
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/feedback"
 	"github.com/engagehq/engage/services/internal/grpcserver"
 	"github.com/engagehq/engage/services/internal/training"
 	"github.com/pquerna/otp/totp"
@@ -22,8 +23,10 @@ import (
 // The demo seed builds a small living agency through the public gRPC API,
 // exactly as an administrator would: nothing is written behind the
 // services' backs, every step passes validation and lands in the audit log.
-// (The one exception is a training assignment back-dated to show an
-// overdue one; see trainingSeeder.) Demo credentials are printed once;
+// (The exceptions are back-dated: a training assignment, to show an overdue
+// one, see trainingSeeder; and past weeks' survey answers, so that the
+// public, which sees a period once it has ended, sees a Trust Index, see
+// trustHistory.) Demo credentials are printed once;
 // they are for trying Engage out on a laptop, never for a real deployment.
 
 const (
@@ -67,8 +70,9 @@ type seeder struct {
 }
 
 // seedDemo seeds the demo agency through the gRPC server at addr;
-// trainingStore is the training service's store of this process.
-func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword string, trainingStore training.Store) (*demoInfo, error) {
+// trainingStore and feedbackStore are the training and feedback services'
+// stores of this process.
+func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword string, trainingStore training.Store, feedbackStore feedback.Store) (*demoInfo, error) {
 	if adminPassword == "" {
 		adminPassword = cfg.AdminPassword
 	}
@@ -200,8 +204,12 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 	if err := newForumSeeder(conn, info.agency).seed(moderator, resident, neighbor); err != nil {
 		return nil, fmt.Errorf("forum: %w", err)
 	}
+	loc, err := time.LoadLocation(demoTimeZone)
+	if err != nil {
+		return nil, err
+	}
 	dispatchCtx := metadata.AppendToOutgoingContext(ctx, "x-api-key", info.dispatchKey)
-	info.feedback, err = newFeedbackSeeder(conn, info.agency, cfg.MinCellSize).seed(ctx, resident, neighbor, analyst, dispatchCtx)
+	info.feedback, err = newFeedbackSeeder(conn, feedbackStore, info.agency, loc, cfg.MinCellSize).seed(ctx, resident, neighbor, analyst, dispatchCtx)
 	if err != nil {
 		return nil, fmt.Errorf("feedback: %w", err)
 	}
@@ -212,10 +220,6 @@ func seedDemo(ctx context.Context, addr string, cfg config.Config, adminPassword
 		return nil, err
 	}
 	officer, err := staff(demoOfficer)
-	if err != nil {
-		return nil, err
-	}
-	loc, err := time.LoadLocation(demoTimeZone)
 	if err != nil {
 		return nil, err
 	}

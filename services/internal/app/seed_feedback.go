@@ -8,6 +8,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/feedback"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -20,7 +21,12 @@ import (
 type feedbackSeeder struct {
 	feedback feedbackv1.FeedbackServiceClient
 	surveys  feedbackv1.SurveyServiceClient
-	agency   string
+	// store is the feedback service's store, for the general survey's
+	// answers of past weeks, which the API cannot back-date (see
+	// trustHistory).
+	store  feedback.Store
+	loc    *time.Location
+	agency string
 	// minCell is k: each area meant to show a Trust Index gets more answers.
 	minCell int
 }
@@ -31,19 +37,22 @@ type demoFeedback struct {
 	trackingCode, pin string
 }
 
-func newFeedbackSeeder(conn *grpc.ClientConn, agency string, minCell int) *feedbackSeeder {
+func newFeedbackSeeder(conn *grpc.ClientConn, store feedback.Store, agency string, loc *time.Location, minCell int) *feedbackSeeder {
 	return &feedbackSeeder{
 		feedback: feedbackv1.NewFeedbackServiceClient(conn),
 		surveys:  feedbackv1.NewSurveyServiceClient(conn),
+		store:    store,
+		loc:      loc,
 		agency:   agency,
 		minCell:  minCell,
 	}
 }
 
 // seed writes feedback of every kind, anonymous and identified, some
-// answered; a general survey with enough answers in two areas for a
-// visible Trust Index and too few in a third; and a post-contact survey
-// with one invitation answered and one contact suppressed.
+// answered; a general survey with eight weeks of past answers (a Trust
+// Index the public sees) and enough answers this week in two areas for
+// one that staff follow live, too few in a third; and a post-contact
+// survey with one invitation answered and one contact suppressed.
 func (f *feedbackSeeder) seed(anonymous, resident, neighbor, analyst, dispatch context.Context) (demoFeedback, error) {
 	var out demoFeedback
 	incident := time.Now().Add(-52 * time.Hour).Truncate(time.Hour)
@@ -117,7 +126,7 @@ func (f *feedbackSeeder) seed(anonymous, resident, neighbor, analyst, dispatch c
 			}
 		}
 	}
-	if err := f.trustSurvey(analyst, anonymous); err != nil {
+	if err := f.trustSurvey(anonymous, analyst, anonymous); err != nil {
 		return out, err
 	}
 	if err := f.postContactSurvey(analyst, dispatch, anonymous); err != nil {
@@ -143,13 +152,18 @@ func trustQuestions() []*feedbackv1.Question {
 	}
 }
 
-// trustSurvey runs the general survey: k+2 answers in District 1 and k+1
-// in District 2, so both show a Trust Index, and 4 in District 3, which
+// trustSurvey runs the general survey: the answers of past weeks (see
+// trustHistory), then this week's over the API: k+2 answers in District
+// 1 and k+1 in District 2, so both show a Trust Index to staff now and
+// to the public once the week and month end, and 4 in District 3, which
 // stays suppressed.
-func (f *feedbackSeeder) trustSurvey(analyst, anonymous context.Context) error {
+func (f *feedbackSeeder) trustSurvey(ctx, analyst, anonymous context.Context) error {
 	sv, err := f.openSurvey(analyst, feedbackv1.Survey_KIND_GENERAL, "Springfield community trust survey",
 		"Five questions, two minutes, fully anonymous. Your answers shape the public Trust Index.")
 	if err != nil {
+		return err
+	}
+	if err := f.trustHistory(ctx, sv, f.loc); err != nil {
 		return err
 	}
 	areas := []struct {

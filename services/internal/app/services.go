@@ -85,7 +85,10 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		}
 		registers = append(registers, svc.Register)
 	}
-	var feedbackSvc *feedback.Service
+	var (
+		feedbackSvc   *feedback.Service
+		feedbackStore feedback.Store
+	)
 	if runs("feedback") {
 		// In one process Feedback reaches identity and Alerts over one
 		// loopback connection; alone, identity over the process's
@@ -99,7 +102,7 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 		} else if alertsConn, err = p.remoteAlerts(cfg); err != nil {
 			return b, err
 		}
-		if feedbackSvc, err = p.openFeedback(cfg, identityConn, alertsConn, creds.recorder); err != nil {
+		if feedbackSvc, feedbackStore, err = p.openFeedback(cfg, identityConn, alertsConn, creds.recorder); err != nil {
 			return b, err
 		}
 		registers = append(registers, feedbackSvc.Register)
@@ -159,7 +162,7 @@ func (p *Platform) startServices(ctx context.Context, cfg config.Config, reg *pr
 	srv.SetServing()
 
 	if all && cfg.Demo && b.adminCreated {
-		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword, trainingStore)
+		demo, err := seedDemo(ctx, lis.Addr().String(), cfg, b.adminPassword, trainingStore, feedbackStore)
 		if err != nil {
 			return b, fmt.Errorf("seed the demo: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/auth"
 )
 
 // Statistics and the Trust Index group by calendar periods in the agency's
@@ -31,4 +32,20 @@ func periodAdd(loc *time.Location, interval feedbackv1.Interval, start time.Time
 		return time.Date(y, m, d+7*n, 0, 0, 0, 0, loc)
 	}
 	return time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, loc)
+}
+
+// seesLiveFigures reports whether p sees the figures of periods that have
+// not ended: only people holding a role in agency (an id) do.
+//
+// The public figures are aggregates updated with every answer and
+// submission. Were the running period's published, anyone could read a
+// cell, wait for one anonymous answer, read it again and subtract (n+1
+// times the new mean less n times the old), and have that answer's exact
+// score and the time it arrived, whatever k. Answers and submissions
+// count in the period of the moment they are written, so a period that
+// has ended gets no more of them and two reads of it agree. Staff are not
+// what this protects against: the agency's analysts read each answer
+// already. Partners act for organizations and see what the public sees.
+func seesLiveFigures(p auth.Principal, agency string) bool {
+	return p.Kind == auth.Account && p.IsStaff(agency)
 }

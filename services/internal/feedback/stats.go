@@ -99,6 +99,11 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 // anonymous submitter's words (a name, an accusation) and tell that 1 to
 // k-1 people submitted it. Nor is a total of what was left out given:
 // compared across areas and ranges, it would count the small cells.
+//
+// The cells of a period that has not ended are left out too, but for the
+// agency's staff (see seesLiveFigures): read before and after one
+// submission, a cell's count, mean rating and mean sentiment would give
+// that submission's rating and sentiment and when it arrived.
 func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetFeedbackStatsRequest) (*feedbackv1.FeedbackStats, error) {
 	agency, err := parseStatsName("name", req.GetName(), "feedbackStats")
 	if err != nil {
@@ -135,15 +140,19 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	out := &feedbackv1.FeedbackStats{
 		Name: req.GetName(), Interval: interval, TimeZone: loc.String(), MinCount: int32(k),
 	}
+	now, live := s.now(), seesLiveFigures(auth.FromContext(ctx), agency)
 	for _, c := range cells {
-		if c.Count < k {
+		end := periodAdd(loc, interval, c.PeriodStart, 1)
+		open := end.After(now)
+		if c.Count < k || (open && !live) {
 			continue
 		}
 		pc := &feedbackv1.FeedbackStatsCell{
 			StartTime: pbTime(c.PeriodStart),
-			EndTime:   pbTime(periodAdd(loc, interval, c.PeriodStart, 1).UTC()),
+			EndTime:   pbTime(end.UTC()),
 			Kind:      c.Kind, Category: c.Category, Area: c.Area,
 			Count: c.Count, MeanSentiment: c.SentimentSum / float64(c.Count),
+			Ongoing: open,
 		}
 		if c.Rated >= k {
 			mean := float64(c.RatingSum) / float64(c.Rated)

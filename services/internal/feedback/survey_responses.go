@@ -70,17 +70,12 @@ func (s *surveyServer) CreateSurveyResponse(ctx context.Context, req *feedbackv1
 	if r.Answers, err = validAnswers(sv, in.GetAnswers()); err != nil {
 		return nil, err
 	}
-	r.Trust = trustContribution(sv, r.Answers)
+	r.Trust = TrustContributionOf(sv, r.Answers)
 	loc, err := s.surveyAgencyLocation(ctx, k.Agency)
 	if err != nil {
 		return nil, fmt.Errorf("answer survey: %w", err)
 	}
-	var periods []TrustPeriod
-	for _, i := range []feedbackv1.Interval{feedbackv1.Interval_INTERVAL_WEEK, feedbackv1.Interval_INTERVAL_MONTH} {
-		start := periodStart(loc, i, now)
-		periods = append(periods, TrustPeriod{Interval: i, Start: start, Previous: periodAdd(loc, i, start, -1)})
-	}
-	got, notices, err := s.store.CreateSurveyResponse(ctx, r, proof, periods, func(sv Survey) error {
+	got, notices, err := s.store.CreateSurveyResponse(ctx, r, proof, TrustPeriodsAt(loc, now), func(sv Survey) error {
 		if sv.State != feedbackv1.Survey_STATE_OPEN {
 			return errSurveyNotOpen
 		}
@@ -91,6 +86,17 @@ func (s *surveyServer) CreateSurveyResponse(ctx context.Context, req *feedbackv1
 	}
 	s.sendTrustNotices(notices)
 	return responseToProto(got), nil
+}
+
+// TrustPeriodsAt returns the periods an answer given at at counts in: its
+// week and its month in loc, the agency's time zone.
+func TrustPeriodsAt(loc *time.Location, at time.Time) []TrustPeriod {
+	var periods []TrustPeriod
+	for _, i := range []feedbackv1.Interval{feedbackv1.Interval_INTERVAL_WEEK, feedbackv1.Interval_INTERVAL_MONTH} {
+		start := periodStart(loc, i, at)
+		periods = append(periods, TrustPeriod{Interval: i, Start: start, Previous: periodAdd(loc, i, start, -1)})
+	}
+	return periods
 }
 
 // GetSurveyResponse returns one answer, for the agency's analysts.

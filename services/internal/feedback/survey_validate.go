@@ -253,10 +253,10 @@ func validAnswer(f string, q Question, a *feedbackv1.Answer) (Answer, error) {
 	return out, nil
 }
 
-// trustContribution is a respondent's Trust-Index contribution: the mean
+// TrustContributionOf is a respondent's Trust-Index contribution: the mean
 // of their ratings of questions that carry a dimension, × 10, and their
 // mean rating per dimension; nil when they rated none.
-func trustContribution(sv Survey, answers []Answer) *TrustContribution {
+func TrustContributionOf(sv Survey, answers []Answer) *TrustContribution {
 	dims := make(map[string]feedbackv1.TrustDimension, len(sv.Questions))
 	for _, q := range sv.Questions {
 		if q.Type == feedbackv1.Question_TYPE_RATING && q.Dimension != feedbackv1.TrustDimension_TRUST_DIMENSION_UNSPECIFIED {

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
+	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/resname"
 )
@@ -14,14 +15,16 @@ import (
 // score is the mean of their ratings of questions carrying a dimension,
 // × 10; a period's score is the mean of its respondents' scores, with the
 // 95 % confidence interval mean ± 1.96·s/√n; every figure drawn from fewer
-// than k respondents is suppressed.
+// than k respondents is suppressed; and a period's figures are published
+// once it has ended (see seesLiveFigures).
 
 // z95 is the two-sided 95 % normal quantile.
 const z95 = 1.96
 
 // GetTrustIndex returns an area's (or the agency's) Trust Index per period,
 // oldest first, reading one aggregate per period whatever the number of
-// answers.
+// answers. A period that has not ended is in progress: it has figures for
+// the agency's staff only.
 func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrustIndexRequest) (*feedbackv1.TrustIndex, error) {
 	ids, err := resname.Split("name", req.GetName(), trustIndexPattern)
 	if err != nil {
@@ -60,9 +63,16 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	out := &feedbackv1.TrustIndex{
 		Name: req.GetName(), Area: area, Interval: interval, TimeZone: loc.String(), MinResponses: int32(k),
 	}
+	now, live := s.now(), seesLiveFigures(auth.FromContext(ctx), agency)
 	for _, c := range cells {
-		p := trustPeriodFigures(c, k)
-		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(periodAdd(loc, interval, c.Start, 1))
+		end := periodAdd(loc, interval, c.Start, 1)
+		open := end.After(now)
+		p := &feedbackv1.TrustIndexPeriod{Ongoing: open}
+		if !open || live {
+			p = trustPeriodFigures(c, k)
+			p.Ongoing = open
+		}
+		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(end)
 		out.Periods = append(out.Periods, p)
 	}
 	return out, nil

@@ -225,7 +225,12 @@ type TrustIndexPeriod struct {
 	// The score's 95 % confidence interval, clamped to 0–100.
 	ConfidenceInterval *ConfidenceInterval `protobuf:"bytes,6,opt,name=confidence_interval,json=confidenceInterval,proto3" json:"confidence_interval,omitempty"`
 	// The per-dimension scores.
-	Dimensions    []*DimensionScore `protobuf:"bytes,7,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
+	Dimensions []*DimensionScore `protobuf:"bytes,7,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
+	// Whether the period has not ended: its figures are published when it
+	// ends. To anyone but the agency's staff such a period has no figures
+	// and is not `suppressed` either (whether it has reached the minimum
+	// changes with the answers too); staff get its figures so far.
+	Ongoing       bool `protobuf:"varint,8,opt,name=ongoing,proto3" json:"ongoing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -307,6 +312,13 @@ func (x *TrustIndexPeriod) GetDimensions() []*DimensionScore {
 		return x.Dimensions
 	}
 	return nil
+}
+
+func (x *TrustIndexPeriod) GetOngoing() bool {
+	if x != nil {
+		return x.Ongoing
+	}
+	return false
 }
 
 // An agency's Trust Index.
@@ -425,6 +437,10 @@ type FeedbackStatsCell struct {
 	MeanRating *float64 `protobuf:"fixed64,8,opt,name=mean_rating,json=meanRating,proto3,oneof" json:"mean_rating,omitempty"`
 	// The mean sentiment score (-1 to 1).
 	MeanSentiment float64 `protobuf:"fixed64,9,opt,name=mean_sentiment,json=meanSentiment,proto3" json:"mean_sentiment,omitempty"`
+	// Whether the period has not ended, its figures still changing with
+	// every submission. Only the agency's staff get such cells; for anyone
+	// else a period is published when it ends.
+	Ongoing       bool `protobuf:"varint,10,opt,name=ongoing,proto3" json:"ongoing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -523,6 +539,13 @@ func (x *FeedbackStatsCell) GetMeanSentiment() float64 {
 	return 0
 }
 
+func (x *FeedbackStatsCell) GetOngoing() bool {
+	if x != nil {
+		return x.Ongoing
+	}
+	return false
+}
+
 // An agency's public feedback statistics.
 type FeedbackStats struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -536,7 +559,8 @@ type FeedbackStats struct {
 	MinCount int32 `protobuf:"varint,4,opt,name=min_count,json=minCount,proto3" json:"min_count,omitempty"`
 	// The cells of at least `min_count` submissions, by period, then kind,
 	// category and area. A cell with fewer is absent, as one without
-	// feedback is, and no total of the absent ones is given.
+	// feedback is, and no total of the absent ones is given. For anyone but
+	// the agency's staff, only periods that have ended have cells.
 	Cells         []*FeedbackStatsCell `protobuf:"bytes,5,rep,name=cells,proto3" json:"cells,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -765,8 +789,9 @@ type GetTrustIndexRequest struct {
 	// The first period is the one containing this time (default: 12 months
 	// or 12 weeks before end_time).
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
-	// The last period is the one containing this time (default: now). At
-	// most 5 years after start_time.
+	// The last period is the one containing this time (default: now, so
+	// that the last period is the running one, `ongoing`). At most 5
+	// years after start_time.
 	EndTime       *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1007,7 +1032,7 @@ const file_engage_feedback_v1_statistics_proto_rawDesc = "" +
 	"suppressed\x18\x02 \x01(\bB\x03\xe0A\x03R\n" +
 	"suppressed\x12*\n" +
 	"\x0eresponse_count\x18\x03 \x01(\x03B\x03\xe0A\x03R\rresponseCount\x12\x19\n" +
-	"\x05score\x18\x04 \x01(\x01B\x03\xe0A\x03R\x05score\"\xa1\x03\n" +
+	"\x05score\x18\x04 \x01(\x01B\x03\xe0A\x03R\x05score\"\xc0\x03\n" +
 	"\x10TrustIndexPeriod\x12>\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\tstartTime\x12:\n" +
@@ -1020,7 +1045,8 @@ const file_engage_feedback_v1_statistics_proto_rawDesc = "" +
 	"\x13confidence_interval\x18\x06 \x01(\v2&.engage.feedback.v1.ConfidenceIntervalB\x03\xe0A\x03R\x12confidenceInterval\x12G\n" +
 	"\n" +
 	"dimensions\x18\a \x03(\v2\".engage.feedback.v1.DimensionScoreB\x03\xe0A\x03R\n" +
-	"dimensions\"\xeb\x02\n" +
+	"dimensions\x12\x1d\n" +
+	"\aongoing\x18\b \x01(\bB\x03\xe0A\x03R\aongoing\"\xeb\x02\n" +
 	"\n" +
 	"TrustIndex\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12\x17\n" +
@@ -1030,7 +1056,7 @@ const file_engage_feedback_v1_statistics_proto_rawDesc = "" +
 	"\rmin_responses\x18\x05 \x01(\x05B\x03\xe0A\x03R\fminResponses\x12C\n" +
 	"\aperiods\x18\x06 \x03(\v2$.engage.feedback.v1.TrustIndexPeriodB\x03\xe0A\x03R\aperiods:[\xeaAX\n" +
 	"\x1efeedback.engage.dev/TrustIndex\x12\x1cagencies/{agency}/trustIndex*\ftrustIndexes2\n" +
-	"trustIndex\"\xad\x03\n" +
+	"trustIndex\"\xcc\x03\n" +
 	"\x11FeedbackStatsCell\x12>\n" +
 	"\n" +
 	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\tstartTime\x12:\n" +
@@ -1044,7 +1070,9 @@ const file_engage_feedback_v1_statistics_proto_rawDesc = "" +
 	"\x05count\x18\a \x01(\x03B\x03\xe0A\x03R\x05count\x12)\n" +
 	"\vmean_rating\x18\b \x01(\x01B\x03\xe0A\x03H\x00R\n" +
 	"meanRating\x88\x01\x01\x12*\n" +
-	"\x0emean_sentiment\x18\t \x01(\x01B\x03\xe0A\x03R\rmeanSentimentB\x0e\n" +
+	"\x0emean_sentiment\x18\t \x01(\x01B\x03\xe0A\x03R\rmeanSentiment\x12\x1d\n" +
+	"\aongoing\x18\n" +
+	" \x01(\bB\x03\xe0A\x03R\aongoingB\x0e\n" +
 	"\f_mean_rating\"\xd4\x02\n" +
 	"\rFeedbackStats\x12\x17\n" +
 	"\x04name\x18\x01 \x01(\tB\x03\xe0A\bR\x04name\x12=\n" +

@@ -42,11 +42,25 @@ type StatsServiceClient interface {
 	// of its respondents' scores with a 95 % confidence interval; periods
 	// and dimensions with fewer than `min_responses` respondents are
 	// suppressed.
+	//
+	// A period's figures are published once it has ended: until then the
+	// period is returned `ongoing` and, to anyone but the agency's
+	// staff, without figures. Figures that change with every answer could
+	// be read before and after one answer and subtracted to give that
+	// anonymous answer's score and the time it arrived; a period that has
+	// ended no longer changes. The agency's staff see the running period's
+	// figures so far.
 	GetTrustIndex(ctx context.Context, in *GetTrustIndexRequest, opts ...grpc.CallOption) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
 	// category and area, per WEEK or MONTH. Cells of fewer than `min_count`
 	// submissions are left out: neither their category and area (which
 	// submitters choose) nor that anyone submitted in them is published.
+	//
+	// Only periods that have ended are published: to anyone but the
+	// agency's staff the cells of a period still running are left out, so
+	// that no count can be read before and after one submission and the two
+	// answers subtracted. The agency's staff also get the running period's
+	// cells, marked `ongoing`.
 	GetFeedbackStats(ctx context.Context, in *GetFeedbackStatsRequest, opts ...grpc.CallOption) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
 	// the counts of the window of equal length just before it, for trainers
@@ -110,11 +124,25 @@ type StatsServiceServer interface {
 	// of its respondents' scores with a 95 % confidence interval; periods
 	// and dimensions with fewer than `min_responses` respondents are
 	// suppressed.
+	//
+	// A period's figures are published once it has ended: until then the
+	// period is returned `ongoing` and, to anyone but the agency's
+	// staff, without figures. Figures that change with every answer could
+	// be read before and after one answer and subtracted to give that
+	// anonymous answer's score and the time it arrived; a period that has
+	// ended no longer changes. The agency's staff see the running period's
+	// figures so far.
 	GetTrustIndex(context.Context, *GetTrustIndexRequest) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
 	// category and area, per WEEK or MONTH. Cells of fewer than `min_count`
 	// submissions are left out: neither their category and area (which
 	// submitters choose) nor that anyone submitted in them is published.
+	//
+	// Only periods that have ended are published: to anyone but the
+	// agency's staff the cells of a period still running are left out, so
+	// that no count can be read before and after one submission and the two
+	// answers subtracted. The agency's staff also get the running period's
+	// cells, marked `ongoing`.
 	GetFeedbackStats(context.Context, *GetFeedbackStatsRequest) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
 	// the counts of the window of equal length just before it, for trainers
