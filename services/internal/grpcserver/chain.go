@@ -24,13 +24,13 @@ func (s *Server) chain(cfg config, v protovalidate.Validator) ([]grpc.UnaryServe
 	unary := []grpc.UnaryServerInterceptor{
 		recovery.UnaryServerInterceptor(outer),
 		capDeadline(cfg.maxCallDuration),
-		requestid.UnaryServerInterceptor(),
+		requestid.UnaryServerInterceptor(requestid.FreshFunc(anonymous)),
 		logging.UnaryServerInterceptor(s.logger, anonymous),
 	}
 	stream := []grpc.StreamServerInterceptor{
 		recovery.StreamServerInterceptor(outer),
 		s.endHealthWatchOnDrain,
-		requestid.StreamServerInterceptor(),
+		requestid.StreamServerInterceptor(requestid.FreshFunc(anonymous)),
 		logging.StreamServerInterceptor(s.logger, anonymous),
 	}
 	if s.metrics != nil {

@@ -72,7 +72,7 @@ func serve(t *testing.T) (identityv1.AccountServiceClient, *syncBuffer) {
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	anonymous := func(m string) bool { return m == identityv1.AccountService_CreateAccount_FullMethodName }
 	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(
-		requestid.UnaryServerInterceptor(),
+		requestid.UnaryServerInterceptor(nil),
 		logging.UnaryServerInterceptor(logger, anonymous),
 		func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			logging.SetPrincipal(ctx, "account", "accounts/a1")

@@ -1,5 +1,6 @@
 // Package requestid gives every gRPC call one correlation id, the
-// `x-request-id` a caller sent when it is a sane token, else a fresh UUID.
+// `x-request-id` a caller sent when it is a sane token, else a fresh UUID;
+// a method that promises anonymity always gets a fresh one (FreshFunc).
 // The id travels in the context (FromContext), in the incoming metadata (so
 // audit and any handler reading metadata see the same value), back to the
 // caller as a response header, and on to other services through the client

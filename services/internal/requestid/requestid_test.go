@@ -3,6 +3,7 @@ package requestid_test
 import (
 	"context"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,7 +75,13 @@ func (accounts) GetAccount(ctx context.Context, _ *identityv1.GetAccountRequest)
 
 func dial(t *testing.T, opts ...grpc.DialOption) identityv1.AccountServiceClient {
 	t.Helper()
-	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(requestid.UnaryServerInterceptor()))
+	return dialFresh(t, nil, opts...)
+}
+
+// dialFresh is dial with the server's FreshFunc.
+func dialFresh(t *testing.T, fresh requestid.FreshFunc, opts ...grpc.DialOption) identityv1.AccountServiceClient {
+	t.Helper()
+	srv := grpc.NewServer(grpc.ChainUnaryInterceptor(requestid.UnaryServerInterceptor(fresh)))
 	identityv1.RegisterAccountServiceServer(srv, accounts{})
 	lis := bufconn.Listen(1 << 16)
 	served := make(chan struct{})
@@ -138,6 +145,27 @@ func TestServerInterceptor(t *testing.T) {
 				t.Errorf("handler saw [context, metadata] (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestFreshForAnonymousMethods checks that a method promising anonymity
+// never keeps the id its caller chose, while others do.
+func TestFreshForAnonymousMethods(t *testing.T) {
+	t.Parallel()
+	for _, anonymous := range []bool{false, true} {
+		client := dialFresh(t, func(method string) bool {
+			return anonymous && method == identityv1.AccountService_GetAccount_FullMethodName
+		})
+		ctx := metadata.AppendToOutgoingContext(t.Context(), requestid.MetadataKey, "device-4711")
+		var header metadata.MD
+		got, err := client.GetAccount(ctx, &identityv1.GetAccountRequest{}, grpc.Header(&header))
+		if err != nil {
+			t.Fatalf("GetAccount: %v", err)
+		}
+		kept := got.GetName() == "device-4711" || got.GetDisplayName() == "device-4711" || slices.Contains(header.Get(requestid.MetadataKey), "device-4711")
+		if kept == anonymous || !requestid.Valid(got.GetName()) || got.GetName() != got.GetDisplayName() {
+			t.Errorf("anonymous %v: handler saw %q / %q, header %q", anonymous, got.GetName(), got.GetDisplayName(), header.Get(requestid.MetadataKey))
+		}
 	}
 }
 
