@@ -21,6 +21,30 @@ import (
 func TestEveryRPCDeclaresAPolicy(t *testing.T) {
 	t.Parallel()
 	var methods int
+	eachMethod(func(full string, md protoreflect.MethodDescriptor) {
+		methods++
+		p, ok := access.Policy(full)
+		if !ok {
+			t.Errorf("%s declares no access policy", full)
+			return
+		}
+		if p.GetAudience() == accessv1.Audience_AUDIENCE_AGENCY_ROLE {
+			if len(p.GetRoles()) == 0 {
+				t.Errorf("%s: agency-role policy without roles", full)
+			}
+			if !namesResource(md.Input()) {
+				t.Errorf("%s: agency-role policy but the request has no name, parent or resource with a name", full)
+			}
+		}
+	})
+	if methods < 20 {
+		t.Errorf("walked %d methods; the generated packages are not linked in", methods)
+	}
+}
+
+// eachMethod calls visit with every method of the contract's services and
+// its full gRPC name.
+func eachMethod(visit func(full string, md protoreflect.MethodDescriptor)) {
 	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
 		if !strings.HasPrefix(string(fd.Package()), "engage.") {
 			return true
@@ -29,28 +53,11 @@ func TestEveryRPCDeclaresAPolicy(t *testing.T) {
 			sd := fd.Services().Get(i)
 			for j := 0; j < sd.Methods().Len(); j++ {
 				md := sd.Methods().Get(j)
-				methods++
-				full := "/" + string(sd.FullName()) + "/" + string(md.Name())
-				p, ok := access.Policy(full)
-				if !ok {
-					t.Errorf("%s declares no access policy", full)
-					continue
-				}
-				if p.GetAudience() == accessv1.Audience_AUDIENCE_AGENCY_ROLE {
-					if len(p.GetRoles()) == 0 {
-						t.Errorf("%s: agency-role policy without roles", full)
-					}
-					if !namesResource(md.Input()) {
-						t.Errorf("%s: agency-role policy but the request has no name, parent or resource with a name", full)
-					}
-				}
+				visit("/"+string(sd.FullName())+"/"+string(md.Name()), md)
 			}
 		}
 		return true
 	})
-	if methods < 20 {
-		t.Errorf("walked %d methods; the generated packages are not linked in", methods)
-	}
 }
 
 func namesResource(m protoreflect.MessageDescriptor) bool {

@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
@@ -25,40 +24,29 @@ import (
 func TestAuditFields(t *testing.T) {
 	t.Parallel()
 	var listed int
-	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
-		if !strings.HasPrefix(string(fd.Package()), "engage.") {
-			return true
+	eachMethod(func(full string, md protoreflect.MethodDescriptor) {
+		p, ok := access.Policy(full)
+		if !ok {
+			return
 		}
-		for i := 0; i < fd.Services().Len(); i++ {
-			sd := fd.Services().Get(i)
-			for j := 0; j < sd.Methods().Len(); j++ {
-				md := sd.Methods().Get(j)
-				full := "/" + string(sd.FullName()) + "/" + string(md.Name())
-				p, ok := access.Policy(full)
-				if !ok {
-					continue
-				}
-				fields := p.GetAuditFields()
-				if len(fields) > 0 && !p.GetAudit() {
-					t.Errorf("%s lists audit fields but is not audited", full)
-				}
-				if len(fields) > access.MaxDetails {
-					t.Errorf("%s lists %d audit fields, more than %d", full, len(fields), access.MaxDetails)
-				}
-				seen := map[string]bool{}
-				for _, f := range fields {
-					listed++
-					if seen[f] {
-						t.Errorf("%s lists audit field %q twice", full, f)
-					}
-					seen[f] = true
-					if err := access.CheckAuditField(md.Input(), f); err != nil {
-						t.Errorf("%s: audit field %q: %v", full, f, err)
-					}
-				}
+		fields := p.GetAuditFields()
+		if len(fields) > 0 && !p.GetAudit() {
+			t.Errorf("%s lists audit fields but is not audited", full)
+		}
+		if len(fields) > access.MaxDetails {
+			t.Errorf("%s lists %d audit fields, more than %d", full, len(fields), access.MaxDetails)
+		}
+		seen := map[string]bool{}
+		for _, f := range fields {
+			listed++
+			if seen[f] {
+				t.Errorf("%s lists audit field %q twice", full, f)
+			}
+			seen[f] = true
+			if err := access.CheckAuditField(md.Input(), f); err != nil {
+				t.Errorf("%s: audit field %q: %v", full, f, err)
 			}
 		}
-		return true
 	})
 	if listed < 10 {
 		t.Errorf("found %d audit fields; the generated packages are not linked in", listed)
