@@ -43,9 +43,11 @@ func periodAdd(loc *time.Location, interval feedbackv1.Interval, start time.Time
 // times the new mean less n times the old), and have that answer's exact
 // score and the time it arrived, whatever k. Answers and submissions
 // count in the period of the moment they are written, so a period that
-// has ended gets no more of them and two reads of it agree. Staff are not
-// what this protects against: the agency's analysts read each answer
-// already. Partners act for organizations and see what the public sees.
+// has ended gets no more of them and two reads of it agree. The agency's
+// analysts (and its administrators) see the running period: they read
+// each answer already. Other staff do not: an officer whose contact set
+// off a survey could subtract that resident's answer. Partners act for
+// organizations and see what the public sees.
 func seesLiveFigures(p auth.Principal, agency string) bool {
-	return p.Kind == auth.Account && p.IsStaff(agency)
+	return isAnalyst(p, agency)
 }

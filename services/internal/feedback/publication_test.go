@@ -43,8 +43,9 @@ func TestTrustIndexPublishedWhenPeriodEnds(t *testing.T) {
 		"another agency's analyst": func() context.Context {
 			return e.analyst("oli", "other").ctx(t)
 		},
+		"an officer of the agency": func() context.Context { return e.staff("off", "metro", officer).ctx(t) },
 	}
-	staff := e.staff("off", "metro", officer).ctx(t)
+	staff := e.analyst("ana", "metro").ctx(t)
 	get := func(ctx context.Context, interval feedbackv1.Interval) *feedbackv1.TrustIndex {
 		t.Helper()
 		ti, err := e.stats.GetTrustIndex(ctx, &feedbackv1.GetTrustIndexRequest{Name: "agencies/metro/trustIndex", Area: "north", Interval: interval})
@@ -107,10 +108,11 @@ func TestFeedbackStatsPublishedWhenPeriodEnds(t *testing.T) {
 	for range 10 { // k
 		e.submit(t, t.Context(), complaint("Rude"))
 	}
-	staff := e.staff("off", "metro", officer).ctx(t)
+	staff := e.analyst("ana", "metro").ctx(t)
 	public := map[string]func() context.Context{
-		"anonymous":  t.Context,
-		"a resident": func() context.Context { return e.resident("rita").ctx(t) },
+		"an officer of the agency": func() context.Context { return e.staff("off", "metro", officer).ctx(t) },
+		"anonymous":                t.Context,
+		"a resident":               func() context.Context { return e.resident("rita").ctx(t) },
 		"another agency's analyst": func() context.Context {
 			return e.analyst("oli", "other").ctx(t)
 		},

@@ -101,7 +101,7 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 // compared across areas and ranges, it would count the small cells.
 //
 // The cells of a period that has not ended are left out too, but for the
-// agency's staff (see seesLiveFigures): read before and after one
+// agency's analysts (see seesLiveFigures): read before and after one
 // submission, a cell's count, mean rating and mean sentiment would give
 // that submission's rating and sentiment and when it arrived.
 func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetFeedbackStatsRequest) (*feedbackv1.FeedbackStats, error) {

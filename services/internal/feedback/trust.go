@@ -24,7 +24,7 @@ const z95 = 1.96
 // GetTrustIndex returns an area's (or the agency's) Trust Index per period,
 // oldest first, reading one aggregate per period whatever the number of
 // answers. A period that has not ended is in progress: it has figures for
-// the agency's staff only.
+// the agency's analysts only.
 func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrustIndexRequest) (*feedbackv1.TrustIndex, error) {
 	ids, err := resname.Split("name", req.GetName(), trustIndexPattern)
 	if err != nil {

@@ -227,7 +227,7 @@ type TrustIndexPeriod struct {
 	// The per-dimension scores.
 	Dimensions []*DimensionScore `protobuf:"bytes,7,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
 	// Whether the period has not ended: its figures are published when it
-	// ends. To anyone but the agency's staff such a period has no figures
+	// ends. To anyone but the agency's analysts such a period has no figures
 	// and is not `suppressed` either (whether it has reached the minimum
 	// changes with the answers too); staff get its figures so far.
 	Ongoing       bool `protobuf:"varint,8,opt,name=ongoing,proto3" json:"ongoing,omitempty"`
@@ -438,7 +438,7 @@ type FeedbackStatsCell struct {
 	// The mean sentiment score (-1 to 1).
 	MeanSentiment float64 `protobuf:"fixed64,9,opt,name=mean_sentiment,json=meanSentiment,proto3" json:"mean_sentiment,omitempty"`
 	// Whether the period has not ended, its figures still changing with
-	// every submission. Only the agency's staff get such cells; for anyone
+	// every submission. Only the agency's analysts get such cells; for anyone
 	// else a period is published when it ends.
 	Ongoing       bool `protobuf:"varint,10,opt,name=ongoing,proto3" json:"ongoing,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -560,7 +560,7 @@ type FeedbackStats struct {
 	// The cells of at least `min_count` submissions, by period, then kind,
 	// category and area. A cell with fewer is absent, as one without
 	// feedback is, and no total of the absent ones is given. For anyone but
-	// the agency's staff, only periods that have ended have cells.
+	// the agency's analysts, only periods that have ended have cells.
 	Cells         []*FeedbackStatsCell `protobuf:"bytes,5,rep,name=cells,proto3" json:"cells,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

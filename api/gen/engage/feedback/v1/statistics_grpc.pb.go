@@ -48,7 +48,7 @@ type StatsServiceClient interface {
 	// staff, without figures. Figures that change with every answer could
 	// be read before and after one answer and subtracted to give that
 	// anonymous answer's score and the time it arrived; a period that has
-	// ended no longer changes. The agency's staff see the running period's
+	// ended no longer changes. The agency's analysts see the running period's
 	// figures so far.
 	GetTrustIndex(ctx context.Context, in *GetTrustIndexRequest, opts ...grpc.CallOption) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
@@ -57,9 +57,9 @@ type StatsServiceClient interface {
 	// submitters choose) nor that anyone submitted in them is published.
 	//
 	// Only periods that have ended are published: to anyone but the
-	// agency's staff the cells of a period still running are left out, so
+	// agency's analysts the cells of a period still running are left out, so
 	// that no count can be read before and after one submission and the two
-	// answers subtracted. The agency's staff also get the running period's
+	// answers subtracted. The agency's analysts also get the running period's
 	// cells, marked `ongoing`.
 	GetFeedbackStats(ctx context.Context, in *GetFeedbackStatsRequest, opts ...grpc.CallOption) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
@@ -130,7 +130,7 @@ type StatsServiceServer interface {
 	// staff, without figures. Figures that change with every answer could
 	// be read before and after one answer and subtracted to give that
 	// anonymous answer's score and the time it arrived; a period that has
-	// ended no longer changes. The agency's staff see the running period's
+	// ended no longer changes. The agency's analysts see the running period's
 	// figures so far.
 	GetTrustIndex(context.Context, *GetTrustIndexRequest) (*TrustIndex, error)
 	// Returns feedback counts, mean rating and mean sentiment by kind,
@@ -139,9 +139,9 @@ type StatsServiceServer interface {
 	// submitters choose) nor that anyone submitted in them is published.
 	//
 	// Only periods that have ended are published: to anyone but the
-	// agency's staff the cells of a period still running are left out, so
+	// agency's analysts the cells of a period still running are left out, so
 	// that no count can be read before and after one submission and the two
-	// answers subtracted. The agency's staff also get the running period's
+	// answers subtracted. The agency's analysts also get the running period's
 	// cells, marked `ongoing`.
 	GetFeedbackStats(context.Context, *GetFeedbackStatsRequest) (*FeedbackStats, error)
 	// Returns the complaints per category in an area and time window, with
