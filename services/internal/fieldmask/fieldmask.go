@@ -9,7 +9,8 @@
 //     error.
 //   - A path is a field's proto name (start_time) or its JSON name
 //     (startTime). A nested path (quiet_hours.start) may go through
-//     singular message fields, never into a repeated field or a map.
+//     singular message fields, never into a repeated field, a map or a
+//     well-known type such as a Timestamp.
 //   - etag and the IDENTIFIER and OUTPUT_ONLY fields are ignored. The REST
 //     gateway turns the fields of a PATCH body into the mask when the
 //     client sends none, so a client that sends the etag in the body, or
@@ -129,7 +130,7 @@ func resolve(md protoreflect.MessageDescriptor, p string, writable []string) (pa
 	var out path
 	for seg := range strings.SplitSeq(p, ".") {
 		if md == nil {
-			return nil, errs.Field(field, "%q goes into a field that has no fields (updatable: %s)", p, strings.Join(writable, ", "))
+			return nil, errs.Field(field, "%q goes into a field that has no fields to update apart (updatable: %s)", p, strings.Join(writable, ", "))
 		}
 		fd := md.Fields().ByName(protoreflect.Name(seg))
 		if fd == nil {
@@ -140,11 +141,18 @@ func resolve(md protoreflect.MessageDescriptor, p string, writable []string) (pa
 		}
 		out = append(out, fd)
 		md = nil
-		if fd.Message() != nil && !fd.IsList() && !fd.IsMap() {
-			md = fd.Message()
+		if sub := fd.Message(); sub != nil && !fd.IsList() && !fd.IsMap() && !wellKnown(sub) {
+			md = sub
 		}
 	}
 	return out, nil
+}
+
+// wellKnown reports whether md is one of protobuf's well-known types
+// (Timestamp, Duration, …): values, not messages with parts to update,
+// so that start_time.seconds is refused rather than applied to nothing.
+func wellKnown(md protoreflect.MessageDescriptor) bool {
+	return md.ParentFile().Package() == "google.protobuf"
 }
 
 // String returns the path by proto names.

@@ -125,6 +125,10 @@ func TestResolve(t *testing.T) {
 			wantErr: badMask, wantMsg: "has no fields",
 		},
 		{
+			name: "a path into a timestamp", in: meeting, writable: meetingWritable, paths: []string{"start_time.seconds"},
+			wantErr: badMask, wantMsg: "has no fields",
+		},
+		{
 			name: "an empty segment", in: &alertsv1.Subscription{}, writable: subWritable, paths: []string{"quiet_hours..hours"},
 			wantErr: badMask, wantMsg: "unknown field",
 		},
