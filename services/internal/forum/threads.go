@@ -245,9 +245,6 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 		}
 	}
 	p, now := auth.FromContext(ctx), s.now()
-	if err := s.abuse.checkEdit(p, k.Agency, "thread.body", title+"\n"+body); err != nil {
-		return nil, err
-	}
 	t, err := s.store.UpdateThread(ctx, k, func(f Forum, t *Thread) error {
 		if !maySeeThread(p, f, *t) {
 			return notFound(k.Name())
@@ -271,6 +268,11 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 			case "body":
 				t.Body = body
 			}
+		}
+		// The links are counted in the thread as edited, title and body,
+		// as they were when it was created.
+		if err := s.abuse.checkEdit(p, k.Agency, "thread.body", t.Title+"\n"+t.Body); err != nil {
+			return err
 		}
 		t.UpdateTime = now
 		return nil
