@@ -529,6 +529,10 @@ func parseMeeting(field, name string) (agency, id string, err error) {
 	return parts[0], parts[1], nil
 }
 
+// errThreadCurrent ends describeMeeting's write when the question thread
+// already says what the meeting is, so that its etag does not change.
+var errThreadCurrent = errors.New("question thread is current")
+
 // describeMeeting brings the title and opening post of m's question
 // thread in line with m after an update or a cancellation, which also
 // locks the thread. The meeting's change is already stored: a failure
@@ -544,10 +548,16 @@ func (s *Service) describeMeeting(ctx context.Context, m Meeting) {
 		if t.Meeting != m.Name() {
 			return fmt.Errorf("thread %s belongs to meeting %q: %w", k.Name(), t.Meeting, errs.FailedPrecondition)
 		}
+		if t.Title == title && t.Body == body && (t.Locked || !m.Deleted()) {
+			return errThreadCurrent // a change the thread does not show, such as the capacity
+		}
 		t.Title, t.Body, t.UpdateTime = title, body, now
 		t.Locked = t.Locked || m.Deleted()
 		return nil
 	})
+	if errors.Is(err, errThreadCurrent) {
+		return
+	}
 	if err != nil {
 		s.log.WarnContext(ctx, "question thread not updated with its meeting", "meeting", m.Name(), "thread", k.Name(), "err", err)
 		return

@@ -568,6 +568,15 @@ func TestMeetingUpdateRewritesQuestionThread(t *testing.T) {
 	must(t, "search", err)
 	diff(t, "found by its new title", len(found.GetResults()), 1)
 
+	m.Capacity = 80
+	m, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
+		Meeting: m, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"capacity"}},
+	})
+	must(t, "update the capacity", err)
+	same, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: m.GetQuestionThread()})
+	must(t, "get thread", err)
+	diff(t, "a change the thread does not show leaves it", same.GetEtag(), th.GetEtag())
+
 	m.Location, m.OnlineUri = "", ""
 	_, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
 		Meeting: m, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location", "online_uri"}},
