@@ -255,6 +255,7 @@ func TestReplyAfterTheEnd(t *testing.T) {
 		return e.feedback.ReplyFeedback(t.Context(), &feedbackv1.ReplyFeedbackRequest{
 			Parent: "agencies/metro", TrackingCode: created.GetTrackingCode(), Pin: created.GetPin(), Text: text, RequestId: requestID})
 	}
+	e.clock.Advance(20 * time.Minute)
 	move(feedbackv1.Feedback_STATE_TRIAGED, feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_RESOLVED)
 
 	const rid = "0b6a3c1e-5d2f-4e8a-9c71-3f5e7a9b1d20"
@@ -265,6 +266,10 @@ func TestReplyAfterTheEnd(t *testing.T) {
 	last := staff.GetHistory()[len(staff.GetHistory())-1]
 	fbDiff(t, "reopened", []any{got.GetState(), staff.GetState(), last.GetState(), last.GetNote()},
 		[]any{feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_IN_REVIEW, feedbackv1.Feedback_STATE_IN_REVIEW, "reopened by the submitter's reply"})
+	resolvedAt := staff.GetHistory()[len(staff.GetHistory())-2].GetChangeTime().AsTime()
+	if at := last.GetChangeTime().AsTime(); at.Before(resolvedAt) {
+		t.Errorf("reopened at %v, before the resolution at %v", at, resolvedAt)
+	}
 
 	move(feedbackv1.Feedback_STATE_CLOSED)
 	_, err = reply("Hello?", "")

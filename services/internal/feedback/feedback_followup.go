@@ -35,8 +35,14 @@ func addSubmitterReply(f *Feedback, r FeedbackReply) error {
 	case feedbackv1.Feedback_STATE_CLOSED:
 		return errFeedbackClosed
 	case feedbackv1.Feedback_STATE_RESOLVED:
-		f.State = feedbackv1.Feedback_STATE_IN_REVIEW
-		f.History = append(f.History, StateChange{State: f.State, Time: r.Time, Note: reopenNote})
+		// An anonymous reply's time is rounded down to the hour: the
+		// reopening never comes before the resolution in the history.
+		at := r.Time
+		if f.UpdateTime.After(at) {
+			at = f.UpdateTime
+		}
+		f.State, f.UpdateTime = feedbackv1.Feedback_STATE_IN_REVIEW, at
+		f.History = append(f.History, StateChange{State: f.State, Time: at, Note: reopenNote})
 	}
 	return nil
 }
