@@ -104,12 +104,18 @@ func TestHiddenLooksMissing(t *testing.T) {
 		_, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: name})
 		return err
 	}
+	alice := e.resident("alice")
+	editThread := func(name string) error {
+		_, err := e.threads.UpdateThread(alice.ctx(t), &forumv1.UpdateThreadRequest{Thread: &forumv1.Thread{Name: name, Title: "Mine now"}})
+		return err
+	}
 	for _, tt := range []struct {
 		get             func(string) error
 		hidden, missing string
 	}{
 		{getForum, briefing.GetName(), "agencies/metro/forums/nowhere"},
 		{getThread, th.GetName(), briefing.GetName() + "/threads/nowhere"},
+		{editThread, th.GetName(), briefing.GetName() + "/threads/nowhere"},
 	} {
 		for _, name := range []string{tt.hidden, tt.missing} {
 			st := status.Convert(tt.get(name))

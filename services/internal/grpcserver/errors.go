@@ -7,7 +7,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/engagehq/engage/services/internal/access"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/requestid"
 )
@@ -24,20 +26,16 @@ func (s *Server) translateUnary(ctx context.Context, req any, info *grpc.UnarySe
 }
 
 // namedNotFound says which resource was not found when the request names
-// one (its name, or else its parent): what the caller asked about, in
-// words that are the same whether it does not exist or may not be seen.
+// one (access.Resource: its name or parent, or the name of the resource an
+// Update carries): what the caller asked about, in words that are the
+// same whether it does not exist or may not be seen.
 func namedNotFound(err error, req any) error {
 	st, ok := status.FromError(err)
 	if !ok || st.Code() != codes.NotFound || st.Message() != errs.NotFound.Error() {
 		return err
 	}
-	var name string
-	if r, ok := req.(interface{ GetName() string }); ok {
-		name = r.GetName()
-	}
-	if r, ok := req.(interface{ GetParent() string }); ok && name == "" {
-		name = r.GetParent()
-	}
+	msg, _ := req.(proto.Message)
+	name := access.Resource(msg)
 	if name == "" {
 		return err
 	}
