@@ -29,7 +29,10 @@ type Query struct {
 	// matches, where its score would rank), and leave its group out.
 	// Unlike an offset, it does not shift when matches are added ahead of
 	// it while a caller pages: those are not shown to that caller, and
-	// nothing is shown twice. Offset counts from there.
+	// what was shown is not shown again. A change to the last hit's own
+	// group between pages (a better or a weaker reply) moves the boundary
+	// with it, so groups near it may then be shown twice or skipped.
+	// Offset counts from there.
 	After *Hit
 	// AllowGroup, when set, filters whole groups: a group it refuses is
 	// left out with every document in it. It is asked once about each
