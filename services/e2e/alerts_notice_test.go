@@ -63,6 +63,8 @@ func TestSplitTrustIndexNotice(t *testing.T) {
 	rest.must(200, "POST", "/v1/agencies?agencyId=split-pd", admin, map[string]any{"displayName": "Split PD", "timeZone": "America/Denver"})
 	me := rest.must(200, "GET", "/v1/accounts/me", admin, nil)
 	rest.must(200, "POST", "/v1/agencies/split-pd/roleBindings", admin, map[string]any{"member": me["name"], "role": "ROLE_ALERT_AUTHOR"})
+	// An analyst too, who follows the running month's Trust Index.
+	rest.must(200, "POST", "/v1/agencies/split-pd/roleBindings", admin, map[string]any{"member": me["name"], "role": "ROLE_ANALYST"})
 	author := rest.signIn(adminEmail, adminPassword, steps.code())["accessToken"].(string)
 
 	const base = "/v1/agencies/split-pd"
@@ -74,7 +76,7 @@ func TestSplitTrustIndexNotice(t *testing.T) {
 		})
 	}
 	// The public gets last month, which has ended, and this month in
-	// progress without figures; the agency's staff follow this month too.
+	// progress without figures; the agency's analysts follow this month too.
 	index := rest.must(200, "GET", base+"/trustIndex", "", nil)
 	periods := list(index["periods"])
 	if len(periods) < 2 || periods[len(periods)-2]["score"] != 80.0 || periods[len(periods)-2]["ongoing"] != false ||
