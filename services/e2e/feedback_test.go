@@ -187,6 +187,18 @@ func TestFeedbackRetryMustRepeat(t *testing.T) {
 	if again["name"] != first["name"] || again["trackingCode"] != code || again["pin"] != pin {
 		t.Errorf("the identical retry = %v, want %v", again, first)
 	}
+
+	// A reply's request id names that reply alone.
+	reply, rid := s.base+"/feedback:reply", "7a1c3e5f-2b4d-4f6a-8c0e-1d3f5b7d9e21"
+	p.must(200, "POST", reply, "", map[string]any{"trackingCode": code, "pin": pin, "text": "It was around 3 pm.", "requestId": rid})
+	r = p.do("POST", reply, "", map[string]any{"trackingCode": code, "pin": pin, "text": "Another reply entirely.", "requestId": rid})
+	if r.status != 400 || !strings.Contains(string(r.body), `"field":"request_id"`) {
+		t.Fatalf("a reply's request id with another text = %d %s, want 400 naming request_id", r.status, r.body)
+	}
+	view := p.must(200, "POST", reply, "", map[string]any{"trackingCode": code, "pin": pin, "text": "It was around 3 pm.", "requestId": rid})
+	if replies := list(view["replies"]); len(replies) != 1 || replies[0]["text"] != "It was around 3 pm." {
+		t.Errorf("replies after a reply, its reuse and its retry = %v, want the first reply once", replies)
+	}
 }
 
 // TestFeedbackVisibility: a resident sees only their own identified

@@ -82,7 +82,7 @@ func (s *surveyServer) CreateContactEvent(ctx context.Context, req *feedbackv1.C
 		Agency: agency, ID: ids.New(), Survey: sk.Survey, ContactType: typ, Ongoing: in.GetOngoing(),
 		Area: in.GetArea(), Reporter: p.Name, CreateTime: now,
 	}
-	retry := Retry{Caller: p.Name, ID: req.GetRequestId(), Time: now}
+	retry := Retry{Caller: p.Name, ID: req.GetRequestId(), Time: now, Fingerprint: requestFingerprint("contact", req.GetRequestId(), req)}
 	var inv *Invitation
 	var token string
 	if reason := suppression(in); reason != "" {

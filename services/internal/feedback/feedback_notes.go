@@ -27,7 +27,10 @@ func (s *feedbackServer) CreateNote(ctx context.Context, req *feedbackv1.CreateN
 	now := s.now().UTC()
 	var request FeedbackRequest
 	if rid := req.GetRequestId(); rid != "" {
-		request = FeedbackRequest{Key: requestKey("note", agency, p.Name, rid), Time: hourOf(now)}
+		request = FeedbackRequest{
+			Key: requestKey("note", agency, p.Name, rid), Time: hourOf(now),
+			Fingerprint: requestFingerprint("note", rid, &feedbackv1.CreateNoteRequest{Parent: req.GetParent(), Note: &feedbackv1.Note{Text: text}}),
+		}
 	}
 	n := Note{Agency: agency, Feedback: id, Text: text, Author: p.Name, CreateTime: now}
 	n, err = s.store.CreateNote(ctx, n, request, func(Feedback) error { return nil })

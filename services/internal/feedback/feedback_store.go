@@ -177,13 +177,18 @@ func (n Note) Name() string { return feedbackName(n.Agency, n.Feedback) + "/note
 // the request and its request id (the caller never learns another's), Name
 // what it created, Time when it was made (rounded down to the hour).
 // Anonymous submissions need no record: their retries find the feedback by
-// a code derived from the request id (feedback_codes.go). A request counts as recorded when its Key was recorded with a
-// Time no more than FeedbackRequestLifetime before the new request's Time
-// (or after it); PurgeFeedbackRequests forgets older ones.
+// a code derived from the request id (feedback_codes.go). A request counts
+// as recorded when its Key was recorded with a Time no more than
+// FeedbackRequestLifetime before the new request's Time (or after it);
+// PurgeFeedbackRequests forgets older ones.
 type FeedbackRequest struct {
 	Key  []byte
 	Name string
 	Time time.Time
+	// Fingerprint identifies the request (see requestFingerprint): a
+	// retry with another one is ErrRetryReused. CreateFeedback compares
+	// the submission instead (Feedback.SubmissionHash).
+	Fingerprint []byte
 	// Derived lists, for anonymous feedback whose id derives from the
 	// request id, the ids an earlier call with the same request id may
 	// have given its feedback. When one of them is stored with a

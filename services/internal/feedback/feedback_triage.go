@@ -117,11 +117,15 @@ func (s *feedbackServer) ChangeFeedbackState(ctx context.Context, req *feedbackv
 }
 
 // appendReply adds r to f unless a reply of the same request is already
-// there (a retry), in which case nothing changes.
+// there (a retry), in which case nothing changes; the same request id with
+// another text is ErrRetryReused.
 func appendReply(f *Feedback, r FeedbackReply) error {
 	if len(r.RequestKey) > 0 {
 		for _, prev := range f.Replies {
 			if bytes.Equal(prev.RequestKey, r.RequestKey) {
+				if prev.Text != r.Text {
+					return ErrRetryReused
+				}
 				return ErrFeedbackUnchanged
 			}
 		}

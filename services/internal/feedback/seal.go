@@ -3,9 +3,12 @@ package feedback
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+
+	"google.golang.org/protobuf/proto"
 )
 
 // Sealing what a retry gets back.
@@ -61,4 +64,25 @@ func sealAEAD(purpose, requestID string) cipher.AEAD {
 		panic(err)
 	}
 	return aead
+}
+
+// requestFingerprint identifies what a request with a request id asks
+// for, so that the same id with another request is refused
+// (ErrRetryReused): an HMAC keyed, as seal is, by purpose and the request
+// id, over the deterministic encoding of req without its request_id.
+// Keyed so, the stored fingerprint tells nothing of the request to someone
+// who holds the database, however few its possible contents.
+func requestFingerprint(purpose, requestID string, req proto.Message) []byte {
+	if requestID == "" {
+		return nil
+	}
+	req = proto.Clone(req)
+	m := req.ProtoReflect()
+	if fd := m.Descriptor().Fields().ByName("request_id"); fd != nil {
+		m.Clear(fd)
+	}
+	b, _ := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	mac := hmac.New(sha256.New, sealKey(purpose+" fingerprint", requestID))
+	mac.Write(b)
+	return mac.Sum(nil)
 }

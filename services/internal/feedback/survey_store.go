@@ -108,6 +108,9 @@ type Retry struct {
 	ID     string
 	// Time is when the request was made.
 	Time time.Time
+	// Fingerprint identifies the request (see requestFingerprint): a
+	// retry with another one is ErrRetryReused.
+	Fingerprint []byte
 	// Sealed is stored with the request and returned to its retries: a
 	// contact event's invitation token, encrypted under a key derived
 	// from ID, so that the database alone cannot reveal it.

@@ -105,7 +105,8 @@ func (s *surveyServer) CreateSurvey(ctx context.Context, req *feedbackv1.CreateS
 		return nil, fmt.Errorf("create survey: %w", err)
 	}
 	p := auth.FromContext(ctx)
-	got, err := s.store.CreateSurvey(ctx, sv, Retry{Caller: p.Name, ID: req.GetRequestId(), Time: now})
+	retry := Retry{Caller: p.Name, ID: req.GetRequestId(), Time: now, Fingerprint: requestFingerprint("survey", req.GetRequestId(), req)}
+	got, err := s.store.CreateSurvey(ctx, sv, retry)
 	if err != nil {
 		return nil, fmt.Errorf("create survey: %w", err)
 	}

@@ -82,6 +82,7 @@ const (
 	rqName = iota + 1
 	_      // 2 held the sealed code and PIN of anonymous feedback; no longer written
 	rqTime
+	rqFingerprint
 )
 
 const (
@@ -401,6 +402,7 @@ func encodeRequest(r feedback.FeedbackRequest) []byte {
 	e := &fbEnc{}
 	e.str(rqName, r.Name)
 	e.time(rqTime, r.Time)
+	e.bytes(rqFingerprint, r.Fingerprint)
 	return e.b
 }
 
@@ -412,6 +414,8 @@ func decodeRequest(key, raw []byte) (feedback.FeedbackRequest, error) {
 			r.Name = x.str()
 		case rqTime:
 			r.Time = x.timeOrZero()
+		case rqFingerprint:
+			r.Fingerprint = x.bytes()
 		}
 		return nil
 	})

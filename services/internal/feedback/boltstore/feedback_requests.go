@@ -23,7 +23,8 @@ func requestRecordKey(hour time.Time, key []byte) []byte {
 
 // loadFBRequest returns the record of req.Key made within
 // feedback.FeedbackRequestLifetime before req.Time (or after it), and
-// whether there is one.
+// whether there is one; one made by another request than req is
+// feedback.ErrRetryReused.
 func loadFBRequest(tx *bbolt.Tx, req feedback.FeedbackRequest) (feedback.FeedbackRequest, bool, error) {
 	b := tx.Bucket(bucketFeedbackRequests)
 	c := b.Cursor()
@@ -36,6 +37,9 @@ func loadFBRequest(tx *bbolt.Tx, req feedback.FeedbackRequest) (feedback.Feedbac
 		copy(probe, k[:8])
 		if raw := b.Get(probe); raw != nil {
 			r, err := decodeRequest(req.Key, raw)
+			if err == nil && !feedback.SameRequest(r.Fingerprint, req.Fingerprint) {
+				err = feedback.ErrRetryReused
+			}
 			return r, err == nil, err
 		}
 		// On to the next hour present.

@@ -166,9 +166,10 @@ type invitationRecord struct {
 // requestRecord is a retry: what it created, and for a contact event its
 // sealed invitation token.
 type requestRecord struct {
-	Name   string    `json:"name"`
-	Sealed []byte    `json:"sealed,omitempty"`
-	Time   time.Time `json:"time"`
+	Name        string    `json:"name"`
+	Sealed      []byte    `json:"sealed,omitempty"`
+	Fingerprint []byte    `json:"fingerprint,omitempty"`
+	Time        time.Time `json:"time"`
 }
 
 // cellSize is the length of an encoded trust cell: N, Sum, SumSq and per

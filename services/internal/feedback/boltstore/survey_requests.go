@@ -10,7 +10,9 @@ import (
 )
 
 // retried returns the record of a retry within feedback.RetryLifetime, or
-// nil when r is new, makes no request id, or was recorded too long ago.
+// nil when r is new, makes no request id, or was recorded too long ago; a
+// retry with another request than the recorded one is
+// feedback.ErrRetryReused.
 func retried(tx *bbolt.Tx, r feedback.Retry) (*requestRecord, error) {
 	if r.ID == "" {
 		return nil, nil
@@ -22,6 +24,9 @@ func retried(tx *bbolt.Tx, r feedback.Retry) (*requestRecord, error) {
 	}
 	if !r.Time.IsZero() && r.Time.Sub(rec.Time) > feedback.RetryLifetime {
 		return nil, nil
+	}
+	if !feedback.SameRequest(rec.Fingerprint, r.Fingerprint) {
+		return nil, feedback.ErrRetryReused
 	}
 	return &rec, nil
 }
@@ -43,7 +48,7 @@ func rememberRetry(tx *bbolt.Tx, r feedback.Retry, name string) error {
 			return err
 		}
 	}
-	if err := boltdb.PutJSON(reqs, k, requestRecord{Name: name, Sealed: r.Sealed, Time: r.Time}); err != nil {
+	if err := boltdb.PutJSON(reqs, k, requestRecord{Name: name, Sealed: r.Sealed, Fingerprint: r.Fingerprint, Time: r.Time}); err != nil {
 		return err
 	}
 	return byTime.Put(append(svU64(nil, svNanos(r.Time)), k...), nil)

@@ -378,7 +378,7 @@ func testFeedbackNotes(t *testing.T, s feedback.Store) {
 	wantFBErr(t, "vetoed", err, errFBVeto)
 	_, err = s.CreateNote(fbCtx(t), feedback.Note{Agency: "metro", Feedback: "missing", Text: "x"}, feedback.FeedbackRequest{}, func(feedback.Feedback) error { return nil })
 	wantFBErr(t, "note on missing feedback", err, errs.NotFound)
-	req := feedback.FeedbackRequest{Key: fbHash("note req"), Time: fbAt(0)}
+	req := feedback.FeedbackRequest{Key: fbHash("note req"), Time: fbAt(0), Fingerprint: fbHash("note request")}
 	var made []feedback.Note
 	for i := range 3 {
 		r := feedback.FeedbackRequest{}
@@ -395,6 +395,10 @@ func testFeedbackNotes(t *testing.T, s feedback.Store) {
 	again, err := s.CreateNote(fbCtx(t), feedback.Note{Agency: "metro", Feedback: "n", Text: "retry"}, req, func(feedback.Feedback) error { return nil })
 	wantFBErr(t, "retried note", err, nil)
 	fbDiff(t, "retried note", again, made[0])
+	other := req
+	other.Fingerprint = fbHash("another note request")
+	_, err = s.CreateNote(fbCtx(t), feedback.Note{Agency: "metro", Feedback: "n", Text: "other"}, other, func(feedback.Feedback) error { return nil })
+	wantFBErr(t, "the request id of another note", err, feedback.ErrRetryReused)
 	got, err := s.Note(fbCtx(t), "metro", "n", made[1].ID)
 	wantFBErr(t, "get note", err, nil)
 	fbDiff(t, "note", got, made[1])

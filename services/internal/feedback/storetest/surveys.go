@@ -131,7 +131,7 @@ func testSurveyLife(t *testing.T, s feedback.Store) {
 
 func testSurveyRetries(t *testing.T, s feedback.Store) {
 	ctx := t.Context()
-	retry := feedback.Retry{Caller: "accounts/ana", ID: "5f0e6c1c-8f53-4b1e-9f57-2f1f8d4f0a11", Time: surveyT0}
+	retry := feedback.Retry{Caller: "accounts/ana", ID: "5f0e6c1c-8f53-4b1e-9f57-2f1f8d4f0a11", Time: surveyT0, Fingerprint: []byte("request one")}
 	first, err := s.CreateSurvey(ctx, testSurvey("first", feedbackv1.Survey_KIND_GENERAL), retry)
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +140,10 @@ func testSurveyRetries(t *testing.T, s feedback.Store) {
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("retry: %+v %v, want survey first", again, err)
 	}
+	reused := retry
+	reused.Fingerprint = []byte("request two")
+	_, err = s.CreateSurvey(ctx, testSurvey("second", feedbackv1.Survey_KIND_GENERAL), reused)
+	svWantIs(t, "the request id of another request", err, feedback.ErrRetryReused)
 	other := retry
 	other.Caller = "accounts/bo"
 	if got, err := s.CreateSurvey(ctx, testSurvey("third", feedbackv1.Survey_KIND_GENERAL), other); err != nil || got.ID != "third" {
