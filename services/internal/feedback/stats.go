@@ -55,12 +55,17 @@ func agencyLocation(info AgencyInfo) *time.Location {
 
 // statsRange resolves a query's interval and range into the starts of the
 // periods it covers: by default the 12 periods ending with the one
-// containing end_time (now by default); at most 5 years.
+// containing end_time; at most 5 years. The range ends now at the latest:
+// periods yet to begin have nothing to show, and a start in the future is
+// INVALID_ARGUMENT.
 func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end time.Time, now time.Time) (feedbackv1.Interval, []time.Time, error) {
 	if interval == feedbackv1.Interval_INTERVAL_UNSPECIFIED {
 		interval = feedbackv1.Interval_INTERVAL_MONTH
 	}
-	if end.IsZero() {
+	if start.After(now) {
+		return 0, nil, errs.Field("start_time", "must not be in the future")
+	}
+	if end.IsZero() || end.After(now) {
 		end = now
 	}
 	last := periodStart(loc, interval, end)

@@ -138,7 +138,19 @@ func TestTrustIndexRequests(t *testing.T) {
 		{"start in the future, no end", &feedbackv1.GetTrustIndexRequest{
 			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.Add(time.Hour)),
 		}, codes.InvalidArgument, "start_time"},
+		{"start and end in the future", &feedbackv1.GetTrustIndexRequest{
+			Name: "agencies/metro/trustIndex", StartTime: timestamppb.New(svStart.AddDate(0, 1, 0)), EndTime: timestamppb.New(svStart.AddDate(0, 2, 0)),
+		}, codes.InvalidArgument, "start_time"},
 	}
+	// An end in the future ends the range with the running period: later
+	// ones have not begun.
+	later, err := e.stats.GetTrustIndex(t.Context(), &feedbackv1.GetTrustIndexRequest{
+		Name: "agencies/metro/trustIndex", EndTime: timestamppb.New(svStart.AddDate(2, 0, 0)),
+	})
+	must(t, "end in two years", err)
+	now, err := e.stats.GetTrustIndex(t.Context(), &feedbackv1.GetTrustIndexRequest{Name: "agencies/metro/trustIndex"})
+	must(t, "no end", err)
+	fbDiff(t, "an end in two years", later, now)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
