@@ -8,8 +8,10 @@ import (
 	"unicode/utf8"
 
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"github.com/engagehq/engage/services/internal/fieldmask"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 )
 
 // Bounds of an audit event's details, which identity enforces on every
@@ -40,8 +42,11 @@ var sensitiveWords = map[string]bool{
 // AuditDetails returns the values of the request fields paths name
 // (Policy.audit_fields), keyed by path, for an audit event: enums by value
 // name (the number when the value is unknown), bools as "true" or "false",
-// strings as they are and field masks as their comma-separated paths.
-// Values are cut to MaxDetailValue bytes and at most MaxDetails paths are
+// strings as they are and field masks as their comma-separated paths. The
+// mask of an Update request gives the paths it asks to change
+// (fieldmask.Named): a resource sent back whole with an empty mask records
+// the fields it sets that could change, never its name, etag or output
+// fields. Values are cut to MaxDetailValue bytes and at most MaxDetails paths are
 // read. A path that does not resolve is skipped; TestAuditFields keeps the
 // contract free of them. It returns nil when there is nothing to record.
 func AuditDetails(req proto.Message, paths []string) map[string]string {
@@ -97,9 +102,33 @@ func detailValue(m protoreflect.Message, fields []protoreflect.FieldDescriptor) 
 		for i := range paths {
 			paths[i] = list.Get(i).String()
 		}
+		if res := updatedResource(m, f); res != nil {
+			paths = fieldmask.Named(&fieldmaskpb.FieldMask{Paths: paths}, m.Get(res).Message().Interface())
+		}
 		return strings.Join(paths, ","), true
 	}
 	return "", false
+}
+
+// updatedResource returns the field of m that holds the resource its mask
+// field updates: the one other singular message field, outside protobuf's
+// well-known types, as an AIP-134 Update request has. Nil when there is
+// none or more than one.
+func updatedResource(m protoreflect.Message, mask protoreflect.FieldDescriptor) protoreflect.FieldDescriptor {
+	var res protoreflect.FieldDescriptor
+	fields := m.Descriptor().Fields()
+	for i := range fields.Len() {
+		f := fields.Get(i)
+		if f == mask || f.Kind() != protoreflect.MessageKind || f.IsList() || f.IsMap() ||
+			f.Message().ParentFile().Package() == "google.protobuf" {
+			continue
+		}
+		if res != nil {
+			return nil
+		}
+		res = f
+	}
+	return res
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

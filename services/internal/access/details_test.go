@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // TestAuditFields walks every method of the contract and fails for an
@@ -123,6 +124,26 @@ func TestAuditDetails(t *testing.T) {
 			req:   &identityv1.UpdateAgencyRequest{UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"display_name", "time_zone"}}},
 			paths: []string{"update_mask"},
 			want:  map[string]string{"update_mask": "display_name,time_zone"},
+		},
+		{
+			name: "field mask of a resource sent back whole",
+			req: &identityv1.UpdateAgencyRequest{
+				Agency: &identityv1.Agency{
+					Name: "agencies/metro", DisplayName: "Metro PD", TimeZone: "America/Chicago",
+					CreateTime: timestamppb.Now(), Etag: `"3"`,
+				},
+				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"name", "displayName", "time_zone", "create_time", "etag"}},
+			},
+			paths: []string{"update_mask"},
+			want:  map[string]string{"update_mask": "display_name,time_zone"},
+		},
+		{
+			name: "empty field mask: the fields set",
+			req: &identityv1.UpdateAgencyRequest{Agency: &identityv1.Agency{
+				Name: "agencies/metro", Description: "Serving the city", Etag: `"3"`,
+			}},
+			paths: []string{"update_mask"},
+			want:  map[string]string{"update_mask": "description"},
 		},
 		{
 			name:  "long value cut",

@@ -102,6 +102,42 @@ func Resolve(mask *fieldmaskpb.FieldMask, in proto.Message, writable []string) (
 	return u, nonEmpty(u, writable)
 }
 
+// Named returns the paths an update of in asks to change under mask, by
+// proto name, read as Resolve reads them but without a writable list: the
+// ones the method changes or refuses, never etag, an IDENTIFIER or
+// OUTPUT_ONLY field or an IMMUTABLE one, which change nothing. An empty
+// mask names the fields in populates; "*" and a path that does not
+// resolve are kept as sent. It is what the audit log records of an
+// update, so that a resource sent back whole records the fields it
+// changes, not every field it carries.
+func Named(mask *fieldmaskpb.FieldMask, in proto.Message) []string {
+	m := in.ProtoReflect()
+	var out []string
+	keep := func(p path) {
+		if k := p.kind(nil); k != ignored && k != immutable {
+			out = appendPath(out, p.String())
+		}
+	}
+	if len(mask.GetPaths()) == 0 {
+		fields := m.Descriptor().Fields()
+		for i := range fields.Len() {
+			if fd := fields.Get(i); m.Has(fd) {
+				keep(path{fd})
+			}
+		}
+		return out
+	}
+	for _, p := range mask.GetPaths() {
+		resolved, err := resolve(m.Descriptor(), p, nil)
+		if p == "*" || err != nil {
+			out = append(out, p)
+			continue
+		}
+		keep(resolved)
+	}
+	return out
+}
+
 // nonEmpty refuses an update that changes no field.
 func nonEmpty(u Update, writable []string) error {
 	if len(u.Paths) == 0 {

@@ -277,3 +277,32 @@ func TestCopy(t *testing.T) {
 		}
 	})
 }
+
+func TestNamed(t *testing.T) {
+	t.Parallel()
+	tod := func(h int32) *timeofday.TimeOfDay { return &timeofday.TimeOfDay{Hours: h} }
+	whole := &alertsv1.Subscription{
+		Name: "agencies/metro/subscriptions/s1", DisplayName: "Home", LanguageCode: "en",
+		QuietHours: &alertsv1.QuietHours{Start: tod(22)}, CreateTime: timestamppb.Now(), Etag: `"2"`,
+	}
+	tests := []struct {
+		name string
+		in   proto.Message
+		mask []string
+		want []string
+	}{
+		{"an empty mask names what is set, but for etag and output fields", whole, nil, []string{"display_name", "language_code", "quiet_hours"}},
+		{"JSON names, nested paths and ignored fields", whole, []string{"displayName", "quietHours.start", "quiet_hours", "name", "etag", "update_time"}, []string{"display_name", "quiet_hours"}},
+		{"a path that changes nothing is left out", whole, []string{"create_time"}, nil},
+		{"what does not resolve is kept as sent", whole, []string{"colour", "*"}, []string{"colour", "*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := Named(&fieldmaskpb.FieldMask{Paths: tt.mask}, tt.in)
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("Named (-want +got):\n%s", d)
+			}
+		})
+	}
+}
