@@ -24,6 +24,9 @@ type backendConn struct {
 
 // Invoke implements grpc.ClientConnInterface.
 func (c *backendConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
+	if err := admit(ctx, method); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(c.prepare(ctx, method), c.maxTimeout)
 	defer cancel()
 	return c.cc.Invoke(ctx, method, args, reply, opts...)
@@ -31,6 +34,9 @@ func (c *backendConn) Invoke(ctx context.Context, method string, args, reply any
 
 // NewStream implements grpc.ClientConnInterface.
 func (c *backendConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	if err := admit(ctx, method); err != nil {
+		return nil, err
+	}
 	ctx = c.prepare(ctx, method)
 	if c.drain != nil {
 		var cancel context.CancelFunc
@@ -44,6 +50,18 @@ func (c *backendConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, meth
 		return c.streams.newStream(ctx, desc, method, opts...)
 	}
 	return c.cc.NewStream(ctx, desc, method, opts...)
+}
+
+// admit records the method in the request state and refuses a query string
+// grpc-gateway would have ignored (checkQuery), before anything leaves for
+// the backend.
+func admit(ctx context.Context, method string) error {
+	s := stateFrom(ctx)
+	if s == nil {
+		return nil
+	}
+	s.rpc = method
+	return checkQuery(s.query, method)
 }
 
 // prepare records the call in the request state and filters the metadata.

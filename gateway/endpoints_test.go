@@ -131,7 +131,7 @@ func TestMetricsByRoute(t *testing.T) {
 func TestAccessLog(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	req := newRequest(t, http.MethodGet, "/v1/accounts/me?pageToken=secret-token", http.Header{
+	req := newRequest(t, http.MethodGet, "/v1/accounts/me?name=secret-token", http.Header{
 		"User-Agent":      {"NosyBrowser/9.9"},
 		"X-Forwarded-For": {"203.0.113.9"},
 		"X-Request-Id":    {"log-me"},

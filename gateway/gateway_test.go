@@ -105,6 +105,14 @@ func TestErrors(t *testing.T) {
 			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantField: "page_size",
 		},
 		{
+			name: "misspelt query parameter", method: "GET", target: "/v1/accounts?pageSize=5&pagesize=10",
+			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantField: "pagesize", wantReason: "INVALID_REQUEST", wantInMsg: `"pagesize"`,
+		},
+		{
+			name: "query parameter of a whole-body method", method: "POST", target: "/v1/sessions:refresh?requestId=r1", body: `{"refreshToken":"r"}`,
+			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantField: "requestId", wantReason: "INVALID_REQUEST", wantInMsg: "JSON body",
+		},
+		{
 			name: "bad Grpc-Timeout", method: "GET", target: "/v1/accounts/me", header: http.Header{"Grpc-Timeout": {"soon"}},
 			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantInMsg: "grpc-timeout",
 		},

@@ -39,6 +39,7 @@ func labelRoute(next runtime.HandlerFunc) runtime.HandlerFunc {
 	var route atomic.Pointer[string]
 	return func(w http.ResponseWriter, r *http.Request, params map[string]string) {
 		if s := stateFrom(r.Context()); s != nil {
+			s.query = r.URL.RawQuery
 			if name := route.Load(); name != nil {
 				s.route = *name
 			} else if p, ok := runtime.HTTPPattern(r.Context()); ok {

@@ -57,7 +57,7 @@ func isJSONSyntaxError(msg string) bool {
 // are those of protojson (body) and grpc-gateway's runtime (path and query).
 func fieldOf(msg string) string {
 	for _, marker := range []string{
-		`unknown field "`, `duplicate field "`, `parsing field "`, `parsing list "`,
+		`unknown field "`, `duplicate field "`, `parsing field "`, `parsing list "`, `query parameter "`,
 		`too many values for field "`, `field already set for oneof "`,
 	} {
 		if _, rest, ok := strings.Cut(msg, marker); ok {

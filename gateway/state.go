@@ -14,8 +14,10 @@ import (
 type requestState struct {
 	requestID string
 	route     string
-	rpc       string
-	backend   bool
+	// query is the request's raw query string, for checkQuery.
+	query   string
+	rpc     string
+	backend bool
 	// fileStream is set once an HttpBody stream has begun (httpbody.go).
 	fileStream bool
 }
