@@ -18,6 +18,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/app"
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/gctune"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -259,9 +260,17 @@ func startEngage(ctx context.Context, dataDir string, stderr io.Writer) (server,
 		return server{}, err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// The collector as engage serve runs it when the environment sets no
+	// GOGC.
+	gc := gctune.Start(nil, gctune.DefaultHeadroom)
 	p, err := app.Start(ctx, app.Options{Config: cfg, Logger: logger, Out: io.Discard})
 	if err != nil {
+		gc.Stop()
 		return server{}, err
 	}
-	return server{addrs: addrs{GRPC: p.GRPCAddr.String(), HTTP: p.HTTPAddr.String()}, stop: p.Shutdown}, nil
+	stop := func(ctx context.Context) error {
+		defer gc.Stop()
+		return p.Shutdown(ctx)
+	}
+	return server{addrs: addrs{GRPC: p.GRPCAddr.String(), HTTP: p.HTTPAddr.String()}, stop: stop}, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/engagehq/engage/services/internal/app"
 	"github.com/engagehq/engage/services/internal/config"
+	"github.com/engagehq/engage/services/internal/gctune"
 )
 
 func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
@@ -37,6 +38,7 @@ func serve(ctx context.Context, args, environ []string, stdout, stderr io.Writer
 		return err
 	}
 	logger := newLogger(cfg, stderr)
+	defer gctune.Start(environ, gctune.DefaultHeadroom).Stop()
 	return app.Run(ctx, app.Options{Config: cfg, Component: component, Logger: logger, Out: stdout})
 }
 
