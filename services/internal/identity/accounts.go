@@ -19,8 +19,10 @@ import (
 // meName is the alias of the caller's own account.
 const meName = "accounts/me"
 
-// CreateAccount signs up a resident. A retry with the same request_id and
-// email returns the account created the first time.
+// CreateAccount signs up a resident. A retry with the same request_id,
+// email and password returns the account created the first time; the same
+// request_id with another email or password is refused naming request_id,
+// so that a request id read in a log tells nothing of the account.
 func (s *accounts) CreateAccount(ctx context.Context, req *identityv1.CreateAccountRequest) (*identityv1.Account, error) {
 	in := req.GetAccount()
 	if in == nil {
@@ -46,15 +48,27 @@ func (s *accounts) CreateAccount(ctx context.Context, req *identityv1.CreateAcco
 		return nil, fmt.Errorf("create account: %w", err)
 	}
 	if got.ID != a.ID {
-		// A retry: the first request's account, if it was for this email.
+		// A retry: the first request's account, if it was for this email
+		// and password.
 		if EmailKey(got.Email) != EmailKey(email) {
-			return nil, errs.Field("request_id", "was already used for a different account")
+			return nil, errReusedForAccount
+		}
+		ok, _, err := s.hasher.verify(ctx, in.GetPassword(), got.PasswordHash)
+		if err != nil {
+			return nil, fmt.Errorf("create account: %w", err)
+		}
+		if !ok {
+			return nil, errReusedForAccount
 		}
 	} else {
 		s.log.InfoContext(ctx, "account created", "account", got.ID)
 	}
 	return s.accountProto(ctx, got)
 }
+
+// errReusedForAccount refuses a sign-up whose request id an earlier one with
+// another email or password used.
+var errReusedForAccount = errs.Field("request_id", "was already used for a different account")
 
 // checkProfile validates and normalizes an email and a display name; the
 // proto rules check them too, but the handler must not depend on that.

@@ -83,6 +83,15 @@ func TestCreateAccountIdempotent(t *testing.T) {
 	diff(t, "retry", again, first)
 	_, err = e.accounts.CreateAccount(t.Context(), req("someone-else@example.org"))
 	wantField(t, "request id reused for another email", err, "request_id")
+	// Someone who read the request id and knows the email, without the
+	// password, learns nothing of the account.
+	guess := req("retry@example.org")
+	guess.Account.Password = proto.String("another passphrase entirely 42")
+	got, err := e.accounts.CreateAccount(t.Context(), guess)
+	wantField(t, "request id reused with another password", err, "request_id")
+	if got != nil {
+		t.Fatalf("refused, yet answered %v", got)
+	}
 }
 
 func TestGetAccount(t *testing.T) {
