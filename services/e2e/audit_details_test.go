@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -74,6 +75,16 @@ func TestAuditDetailsOfModeratorDecisions(t *testing.T) {
 	}
 	if !slices.Equal(decisions, want) {
 		t.Errorf("decisions in the audit log = %q, want %q", decisions, want)
+	}
+	// The admin narrows the log to the lock decisions.
+	locks := p.must(200, "GET", s.base+"/auditEvents?filter="+url.QueryEscape(`method = "/engage.forum.v1.ThreadService/LockThread" AND outcome = OK`), s.admin, nil)["auditEvents"].([]any)
+	if len(locks) != 2 {
+		t.Errorf("filtered to LockThread: %v, want the two lock decisions", locks)
+	}
+	for _, e := range locks {
+		if m := e.(map[string]any)["method"]; m != "/engage.forum.v1.ThreadService/LockThread" {
+			t.Errorf("the filtered list has %v", m)
+		}
 	}
 	verify := func(token string) map[string]any {
 		return p.must(200, "POST", s.base+"/auditEvents:verify", token, map[string]any{})

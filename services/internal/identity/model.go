@@ -147,6 +147,19 @@ type AuditEvent struct {
 	Hash         string
 }
 
+// AuditPage selects a page of a chain's events, newest first.
+type AuditPage struct {
+	// Before is the sequence the page starts below; 0 starts at the
+	// newest event.
+	Before int64
+	// Size is the most events to return (at least 1).
+	Size int
+	// MaxScan bounds the events examined, kept or not; 0 means no bound.
+	MaxScan int
+	// Keep, when not nil, selects the events to return.
+	Keep func(AuditEvent) bool
+}
+
 // SigningKey is an Ed25519 key that signs access tokens.
 type SigningKey struct {
 	ID         string

@@ -109,9 +109,12 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events []AuditEvent) ([]AuditEvent, error)
 	// AuditEvent returns one event of a chain, or errs.NotFound.
 	AuditEvent(ctx context.Context, chain string, sequence int64) (AuditEvent, error)
-	// ListAuditEvents returns a chain's events newest first, starting below
-	// sequence before (from the newest when before is 0).
-	ListAuditEvents(ctx context.Context, chain string, before int64, limit int) ([]AuditEvent, error)
+	// ListAuditEvents returns the events of a chain that page.Keep accepts,
+	// newest first, from below sequence page.Before (from the newest when
+	// it is 0), and the sequence the next page starts below: 0 when no
+	// event is left to examine. It stops at page.Size events, or once it
+	// has examined page.MaxScan (when not 0).
+	ListAuditEvents(ctx context.Context, chain string, page AuditPage) ([]AuditEvent, int64, error)
 	// ScanAuditEvents returns a chain's events oldest first, starting above
 	// sequence after.
 	ScanAuditEvents(ctx context.Context, chain string, after int64, limit int) ([]AuditEvent, error)

@@ -95,32 +95,45 @@ func (s *Store) AuditEvent(_ context.Context, chain string, sequence int64) (ide
 }
 
 // ListAuditEvents implements identity.Store.
-func (s *Store) ListAuditEvents(_ context.Context, chain string, before int64, limit int) ([]identity.AuditEvent, error) {
+func (s *Store) ListAuditEvents(_ context.Context, chain string, page identity.AuditPage) ([]identity.AuditEvent, int64, error) {
 	var out []identity.AuditEvent
+	var next int64
 	err := s.db.View(func(tx *bbolt.Tx) error {
+		out, next = nil, 0
 		b := tx.Bucket(bucketAudit).Bucket(chainBucket(chain))
-		if b == nil || limit <= 0 {
+		if b == nil {
 			return nil
 		}
 		c := b.Cursor()
 		var k, v []byte
-		switch k, _ = c.Seek(boltdb.U64(uint64(before))); {
-		case before > 0 && k != nil:
+		switch k, _ = c.Seek(boltdb.U64(uint64(page.Before))); {
+		case page.Before > 0 && k != nil:
 			k, v = c.Prev()
 		default:
 			// From the newest: before is 0, or above every event.
 			k, v = c.Last()
 		}
-		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+		size := max(page.Size, 1)
+		var last int64 // the sequence of the last event examined
+		for examined := 0; k != nil; k, v = c.Prev() {
+			if len(out) == size || page.MaxScan > 0 && examined == page.MaxScan {
+				next = last // another event is left below it
+				return nil
+			}
 			var r auditRecord
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("decode audit event %x: %w", k, err)
 			}
-			out = append(out, r.domain())
+			examined++
+			e := r.domain()
+			last = e.Sequence
+			if page.Keep == nil || page.Keep(e) {
+				out = append(out, e)
+			}
 		}
 		return nil
 	})
-	return out, err
+	return out, next, err
 }
 
 // ScanAuditEvents implements identity.Store.

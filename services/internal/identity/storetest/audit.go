@@ -90,7 +90,7 @@ func testAuditChain(t *testing.T, s identity.Store) {
 		var got []identity.AuditEvent
 		var err error
 		if tc.newest {
-			got, err = s.ListAuditEvents(ctx(t), tc.wantChain, tc.cursor, tc.limit)
+			got, _, err = s.ListAuditEvents(ctx(t), tc.wantChain, identity.AuditPage{Before: tc.cursor, Size: tc.limit})
 		} else {
 			got, err = s.ScanAuditEvents(ctx(t), tc.wantChain, tc.cursor, tc.limit)
 		}
@@ -100,6 +100,36 @@ func testAuditChain(t *testing.T, s identity.Store) {
 			seqs = append(seqs, e.Sequence)
 		}
 		diff(t, tc.name, seqs, tc.wantSeqs)
+	}
+
+	// Pages: the next one starts below the last event examined, kept or
+	// not; 0 once none is left.
+	even := func(e identity.AuditEvent) bool { return e.Sequence%2 == 0 }
+	pages := []struct {
+		name     string
+		page     identity.AuditPage
+		wantSeqs []int64
+		wantNext int64
+	}{
+		{"a full page with more below", identity.AuditPage{Size: 2}, []int64{4, 3}, 3},
+		{"a page that ends with the chain", identity.AuditPage{Before: 3, Size: 2}, []int64{2, 1}, 0},
+		{"kept events only", identity.AuditPage{Size: 10, Keep: even}, []int64{4, 2}, 0},
+		{"a full page of kept events", identity.AuditPage{Size: 1, Keep: even}, []int64{4}, 4},
+		{"stopped by the scan bound", identity.AuditPage{Size: 10, MaxScan: 3, Keep: even}, []int64{4, 2}, 2},
+		{"the bound reached at the end", identity.AuditPage{Size: 10, MaxScan: 4, Keep: even}, []int64{4, 2}, 0},
+		{"nothing kept within the bound", identity.AuditPage{Before: 4, Size: 10, MaxScan: 1, Keep: even}, nil, 3},
+	}
+	for _, tc := range pages {
+		got, next, err := s.ListAuditEvents(ctx(t), "metro", tc.page)
+		wantErr(t, tc.name, err, nil)
+		var seqs []int64
+		for _, e := range got {
+			seqs = append(seqs, e.Sequence)
+		}
+		diff(t, tc.name, seqs, tc.wantSeqs)
+		if next != tc.wantNext {
+			t.Errorf("%s: next = %d, want %d", tc.name, next, tc.wantNext)
+		}
 	}
 
 	e, err := s.AuditEvent(ctx(t), "metro", 2)

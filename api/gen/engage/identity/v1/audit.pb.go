@@ -230,8 +230,16 @@ type ListAuditEventsRequest struct {
 	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
 	// At most this many events (default 50, at most 1000).
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	// The next_page_token of a previous call.
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// The next_page_token of a previous call, with the same filter.
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// AIP-160 filter: comparisons joined by AND of `actor`, `method`,
+	// `resource`, `outcome` and `service` (= and !=) and `event_time` (=, !=,
+	// <, <=, >, >= with an RFC 3339 time), e.g.
+	// `actor = "accounts/019a…" AND event_time >= "2026-11-01T00:00:00Z"`.
+	// A page may hold fewer events than page_size, even none, with a
+	// next_page_token when the listing stopped to bound its work: continue
+	// with it until it is empty.
+	Filter        string `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -283,6 +291,13 @@ func (x *ListAuditEventsRequest) GetPageSize() int32 {
 func (x *ListAuditEventsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
 	}
 	return ""
 }
@@ -572,12 +587,13 @@ const file_engage_identity_v1_audit_proto_rawDesc = "" +
 	"auditEvent\"\x8f\x01\n" +
 	"\x14GetAuditEventRequest\x12w\n" +
 	"\x04name\x18\x01 \x01(\tBc\xe0A\x02\xfaA \n" +
-	"\x1eidentity.engage.dev/AuditEvent\xbaH:r826^agencies/([a-z0-9-]{1,63}|-)/auditEvents/[0-9]{1,19}$R\x04name\"\xd5\x01\n" +
+	"\x1eidentity.engage.dev/AuditEvent\xbaH:r826^agencies/([a-z0-9-]{1,63}|-)/auditEvents/[0-9]{1,19}$R\x04name\"\xfa\x01\n" +
 	"\x16ListAuditEventsRequest\x12c\n" +
 	"\x06parent\x18\x01 \x01(\tBK\xe0A\x02\xfaA \x12\x1eidentity.engage.dev/AuditEvent\xbaH\"r 2\x1e^agencies/([a-z0-9-]{1,63}|-)$R\x06parent\x12*\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\r\xe0A\x01\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12*\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\"\x84\x01\n" +
+	"page_token\x18\x03 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12#\n" +
+	"\x06filter\x18\x04 \x01(\tB\v\xe0A\x01\xbaH\x05r\x03\x18\x80\bR\x06filter\"\x84\x01\n" +
 	"\x17ListAuditEventsResponse\x12A\n" +
 	"\faudit_events\x18\x01 \x03(\v2\x1e.engage.identity.v1.AuditEventR\vauditEvents\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x7f\n" +
