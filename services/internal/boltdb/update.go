@@ -168,20 +168,22 @@ func (db *DB) commit(batch []*request) {
 			return nil
 		})
 		if failed >= 0 {
+			db.stats.retries.Add(1)
 			live[failed].done <- ferr
 			live = slices.Delete(live, failed, failed+1)
-			db.stats.retries.Add(1)
 			continue
 		}
-		// The commit's own result (nil once durable) goes to every member.
-		for _, r := range live {
-			r.done <- err
-		}
+		// Counted before anyone is answered, so that a caller who reads
+		// Stats after its Update returned finds its write there.
 		if err == nil {
 			db.stats.commits.Add(1)
 			db.stats.writes.Add(uint64(len(live)))
 		} else {
 			db.log.Error("commit failed", "writes", len(live), "err", err)
+		}
+		// The commit's own result (nil once durable) goes to every member.
+		for _, r := range live {
+			r.done <- err
 		}
 		return
 	}
