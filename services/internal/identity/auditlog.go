@@ -114,11 +114,6 @@ func (s *auditLog) ListAuditEvents(ctx context.Context, req *identityv1.ListAudi
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range conds {
-		if auditFilter[c.Field].Kind == filter.String && c.Op != filter.Eq && c.Op != filter.Ne {
-			return nil, errs.Field("filter", "%s takes = or != only", c.Field)
-		}
-	}
 	scope := "auditEvents:" + chainParent(chain) + "\x00" + req.GetFilter()
 	after, n, err := readPage(scope, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
