@@ -204,6 +204,13 @@ func (p *Platform) openIdentity(ctx context.Context, cfg config.Config, b *banne
 		}
 		return err
 	})
+	p.every("purge identity request ids", requestPurgeInterval, func(ctx context.Context) error {
+		n, err := svc.PurgeRequests(ctx)
+		if n > 0 {
+			log.Info("purged request ids", "count", n)
+		}
+		return err
+	})
 	return svc, nil
 }
 

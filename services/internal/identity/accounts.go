@@ -12,6 +12,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 )
@@ -40,7 +41,13 @@ func (s *accounts) CreateAccount(ctx context.Context, req *identityv1.CreateAcco
 		return nil, fmt.Errorf("create account: %w", err)
 	}
 	a := Account{ID: ids.New(), Email: email, DisplayName: name, PasswordHash: hash, CreateTime: s.now()}
-	got, err := s.store.CreateAccount(ctx, a, req.GetRequestId())
+	// The fingerprint is of the profile as stored, without the password,
+	// which a retry proves against the account's hash instead: a hash of
+	// it here would be one an attacker could test guesses against.
+	retry := idempotent.Of(auth.FromContext(ctx).Name, req.GetRequestId(), &identityv1.CreateAccountRequest{
+		Account: &identityv1.Account{Email: EmailKey(email), DisplayName: name},
+	}, s.now())
+	got, err := s.store.CreateAccount(ctx, a, retry)
 	if err != nil {
 		if errors.Is(err, errs.AlreadyExists) {
 			return nil, errs.Public(errs.AlreadyExists, "an account with this email already exists")
@@ -48,11 +55,8 @@ func (s *accounts) CreateAccount(ctx context.Context, req *identityv1.CreateAcco
 		return nil, fmt.Errorf("create account: %w", err)
 	}
 	if got.ID != a.ID {
-		// A retry: the first request's account, if it was for this email
-		// and password.
-		if EmailKey(got.Email) != EmailKey(email) {
-			return nil, errReusedForAccount
-		}
+		// A retry: the first request's account, if it was for this
+		// password too.
 		ok, _, err := s.hasher.verify(ctx, in.GetPassword(), got.PasswordHash)
 		if err != nil {
 			return nil, fmt.Errorf("create account: %w", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"github.com/engagehq/engage/services/internal/idempotent"
 )
 
 // agencyID is the contract's rule for new agency ids. Ids never contain
@@ -41,15 +42,13 @@ func (s *agencies) CreateAgency(ctx context.Context, req *identityv1.CreateAgenc
 	if err := applyAgency(&a, in, allAgencyFields); err != nil {
 		return nil, err
 	}
-	got, err := s.store.CreateAgency(ctx, a, req.GetRequestId())
+	retry := idempotent.Of(p.Name, req.GetRequestId(), idempotent.Without(req, func(r *identityv1.CreateAgencyRequest) { r.RequestId = "" }), now)
+	got, err := s.store.CreateAgency(ctx, a, retry)
 	if errors.Is(err, errs.AlreadyExists) {
 		return nil, errs.Public(errs.AlreadyExists, "agency %q already exists", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create agency: %w", err)
-	}
-	if got.ID != id {
-		return nil, errs.Field("request_id", "was already used for a different agency")
 	}
 	if got.CreateTime.Equal(now) {
 		s.log.InfoContext(ctx, "agency created", "agency", id, "by", p.Name)

@@ -11,6 +11,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 )
@@ -64,14 +65,12 @@ func (s *partners) CreatePartner(ctx context.Context, req *identityv1.CreatePart
 			Agency: agency, ID: ids.New(), Member: p.Name(), Role: r, Grantor: grantor, CreateTime: now,
 		})
 	}
-	got, err := s.store.CreatePartner(ctx, p, bindings, req.GetRequestId())
+	retry := idempotent.Of(grantor, req.GetRequestId(), idempotent.Without(req, func(r *identityv1.CreatePartnerRequest) { r.RequestId = "" }), now)
+	got, err := s.store.CreatePartner(ctx, p, bindings, retry)
 	if err != nil {
 		return nil, fmt.Errorf("create partner: %w", err)
 	}
 	fresh := got.ID == p.ID
-	if !fresh && got.DisplayName != p.DisplayName {
-		return nil, errs.Field("request_id", "was already used for a different partner")
-	}
 	out, err := s.partnerProto(ctx, got)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -48,18 +49,15 @@ func (s *agencies) CreateRoleBinding(ctx context.Context, req *identityv1.Create
 		Grantor:    auth.FromContext(ctx).Name,
 		CreateTime: s.now(),
 	}
-	got, err := s.store.CreateRoleBinding(ctx, b, req.GetRequestId())
+	retry := idempotent.Of(b.Grantor, req.GetRequestId(), idempotent.Without(req, func(r *identityv1.CreateRoleBindingRequest) { r.RequestId = "" }), b.CreateTime)
+	got, err := s.store.CreateRoleBinding(ctx, b, retry)
 	if errors.Is(err, errs.AlreadyExists) {
 		return nil, errs.Public(errs.AlreadyExists, "%s already holds %s in %s", b.Member, b.Role, req.GetParent())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create role binding: %w", err)
 	}
-	if got.ID != b.ID {
-		if got.Member != b.Member || got.Role != b.Role {
-			return nil, errs.Field("request_id", "was already used for a different role binding")
-		}
-	} else {
+	if got.ID == b.ID {
 		s.log.InfoContext(ctx, "role granted", "agency", agency, "member", b.Member, "role", b.Role.String(), "by", b.Grantor)
 	}
 	return bindingToProto(got), nil

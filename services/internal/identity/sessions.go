@@ -316,6 +316,17 @@ func (s *sessions) RevokeSession(ctx context.Context, req *identityv1.RevokeSess
 	return &identityv1.RevokeSessionResponse{}, nil
 }
 
+// PurgeRequests forgets the request ids of creates older than
+// RetryLifetime and returns how many it forgot; the platform calls it
+// periodically.
+func (s *Service) PurgeRequests(ctx context.Context) (int, error) {
+	n, err := s.store.PurgeRequests(ctx, s.now().Add(-RetryLifetime))
+	if err != nil {
+		return 0, fmt.Errorf("purge request ids: %w", err)
+	}
+	return n, nil
+}
+
 // PurgeSessions deletes sessions whose refresh tokens have expired, with
 // their token hashes. Run it now and then (the composition root does, e.g.
 // daily); nothing breaks when it does not run, the file only grows.

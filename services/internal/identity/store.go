@@ -5,7 +5,12 @@ import (
 	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	"github.com/engagehq/engage/services/internal/idempotent"
 )
+
+// RetryLifetime is how long a request id is remembered: a retry later than
+// this creates anew.
+const RetryLifetime = 24 * time.Hour
 
 // Store keeps identity's data. Every write is durable when the method
 // returns nil, and a method that returns an error has changed nothing.
@@ -20,12 +25,17 @@ import (
 //
 // List methods return at most limit items whose key sorts after `after`
 // (all from the start when after is empty), in key order.
+//
+// Create methods take the idempotent.Request of a request that may be
+// retried (the zero Request for none): a retry within RetryLifetime
+// returns what its first call created and stores nothing, and the same
+// caller and request id with another fingerprint, or in another agency, is
+// idempotent.ErrReused.
 type Store interface {
 	// CreateAccount stores a new account. It returns errs.AlreadyExists when
-	// the id, or the email compared with EmailKey, is taken. When requestID
-	// is not empty and an account was already created with it, that account
-	// is returned and a is ignored.
-	CreateAccount(ctx context.Context, a Account, requestID string) (Account, error)
+	// the id, or the email compared with EmailKey, is taken. A retry returns
+	// the account its first call created and a is ignored.
+	CreateAccount(ctx context.Context, a Account, retry idempotent.Request) (Account, error)
 	// BootstrapAdmin stores a, which must be a platform administrator, only
 	// when no platform administrator exists yet, and reports whether it did.
 	// It returns errs.AlreadyExists when it would store a but its email is
@@ -54,11 +64,14 @@ type Store interface {
 	// expires at or before now, with their hashes, and returns how many it
 	// deleted.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+	// PurgeRequests forgets the request ids of creates made before the
+	// time given and returns how many it forgot.
+	PurgeRequests(ctx context.Context, before time.Time) (int, error)
 
 	// CreateAgency stores a new agency with Revision 1; errs.AlreadyExists
-	// when the id is taken. A requestID already used returns the agency
-	// created with it.
-	CreateAgency(ctx context.Context, a Agency, requestID string) (Agency, error)
+	// when the id is taken. A retry returns the agency its first call
+	// created.
+	CreateAgency(ctx context.Context, a Agency, retry idempotent.Request) (Agency, error)
 	// Agency returns an agency, or errs.NotFound.
 	Agency(ctx context.Context, id string) (Agency, error)
 	// ListAgencies lists agencies by id.
@@ -70,9 +83,9 @@ type Store interface {
 
 	// CreateRoleBinding stores a binding in its agency: errs.NotFound when
 	// the agency does not exist, errs.AlreadyExists when the id is taken or
-	// the member already holds the role there. A requestID already used in
-	// the agency returns the binding created with it.
-	CreateRoleBinding(ctx context.Context, b RoleBinding, requestID string) (RoleBinding, error)
+	// the member already holds the role there. A retry returns the binding
+	// its first call created.
+	CreateRoleBinding(ctx context.Context, b RoleBinding, retry idempotent.Request) (RoleBinding, error)
 	// RoleBinding returns a binding, or errs.NotFound.
 	RoleBinding(ctx context.Context, agency, id string) (RoleBinding, error)
 	// ListRoleBindings lists an agency's bindings by id; errs.NotFound when
@@ -87,9 +100,9 @@ type Store interface {
 	// CreatePartner stores a partner together with bindings (bindings of
 	// the partner in its agency, created in the same transaction):
 	// errs.NotFound when the agency does not exist, errs.AlreadyExists when
-	// the id or key id is taken. A requestID already used in the agency
-	// returns the partner created with it and stores nothing.
-	CreatePartner(ctx context.Context, p Partner, bindings []RoleBinding, requestID string) (Partner, error)
+	// the id or key id is taken. A retry returns the partner its first
+	// call created and stores nothing.
+	CreatePartner(ctx context.Context, p Partner, bindings []RoleBinding, retry idempotent.Request) (Partner, error)
 	// Partner returns a partner, or errs.NotFound.
 	Partner(ctx context.Context, agency, id string) (Partner, error)
 	// PartnerByKeyID finds a partner by the id inside its API key, or

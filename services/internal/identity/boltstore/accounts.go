@@ -7,30 +7,27 @@ import (
 
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
 )
 
 // CreateAccount implements identity.Store.
-func (s *Store) CreateAccount(ctx context.Context, a identity.Account, requestID string) (identity.Account, error) {
+func (s *Store) CreateAccount(ctx context.Context, a identity.Account, retry idempotent.Request) (identity.Account, error) {
 	var out identity.Account
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = identity.Account{}
-		requests := tx.Bucket(bucketRequests).Bucket(requestsAccounts)
-		if requestID != "" {
-			if id := requests.Get([]byte(requestID)); id != nil {
-				var err error
-				out, err = getAccount(tx, string(id))
-				return err
+		if id, ok, err := retried(tx, retry, ""); err != nil || ok {
+			if err == nil {
+				out, err = getAccount(tx, id)
 			}
+			return err
 		}
 		if err := insertAccount(tx, a); err != nil {
 			return err
 		}
-		if requestID != "" {
-			if err := requests.Put([]byte(requestID), []byte(a.ID)); err != nil {
-				return err
-			}
+		if err := remember(tx, retry, "", a.ID); err != nil {
+			return err
 		}
 		out = a
 		return nil

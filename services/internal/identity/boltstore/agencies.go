@@ -6,22 +6,21 @@ import (
 
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
 )
 
 // CreateAgency implements identity.Store.
-func (s *Store) CreateAgency(ctx context.Context, a identity.Agency, requestID string) (identity.Agency, error) {
+func (s *Store) CreateAgency(ctx context.Context, a identity.Agency, retry idempotent.Request) (identity.Agency, error) {
 	var out identity.Agency
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = identity.Agency{}
-		requests := tx.Bucket(bucketRequests).Bucket(requestsAgencies)
-		if requestID != "" {
-			if id := requests.Get([]byte(requestID)); id != nil {
-				var err error
-				out, err = getAgency(tx, string(id))
-				return err
+		if id, ok, err := retried(tx, retry, ""); err != nil || ok {
+			if err == nil {
+				out, err = getAgency(tx, id)
 			}
+			return err
 		}
 		if a.ID == "" {
 			return fmt.Errorf("create agency: id is required: %w", errs.InvalidArgument)
@@ -34,10 +33,8 @@ func (s *Store) CreateAgency(ctx context.Context, a identity.Agency, requestID s
 		if err := boltdb.PutJSON(agencies, []byte(a.ID), toAgencyRecord(a)); err != nil {
 			return err
 		}
-		if requestID != "" {
-			if err := requests.Put([]byte(requestID), []byte(a.ID)); err != nil {
-				return err
-			}
+		if err := remember(tx, retry, "", a.ID); err != nil {
+			return err
 		}
 		out = a
 		return nil

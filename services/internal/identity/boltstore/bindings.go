@@ -10,34 +10,30 @@ import (
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
 )
 
 // CreateRoleBinding implements identity.Store.
-func (s *Store) CreateRoleBinding(ctx context.Context, b identity.RoleBinding, requestID string) (identity.RoleBinding, error) {
+func (s *Store) CreateRoleBinding(ctx context.Context, b identity.RoleBinding, retry idempotent.Request) (identity.RoleBinding, error) {
 	var out identity.RoleBinding
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = identity.RoleBinding{}
 		if err := agencyExists(tx, b.Agency); err != nil {
 			return err
 		}
-		requests := tx.Bucket(bucketRequests).Bucket(requestsRoleBindings)
-		rk := boltdb.Join(b.Agency, requestID)
-		if requestID != "" {
-			if id := requests.Get(rk); id != nil {
-				var err error
-				out, err = getBinding(tx, b.Agency, string(id))
-				return err
+		if id, ok, err := retried(tx, retry, b.Agency); err != nil || ok {
+			if err == nil {
+				out, err = getBinding(tx, b.Agency, id)
 			}
+			return err
 		}
 		if err := insertBinding(tx, b); err != nil {
 			return err
 		}
-		if requestID != "" {
-			if err := requests.Put(rk, []byte(b.ID)); err != nil {
-				return err
-			}
+		if err := remember(tx, retry, b.Agency, b.ID); err != nil {
+			return err
 		}
 		out = b
 		return nil

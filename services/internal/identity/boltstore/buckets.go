@@ -10,7 +10,7 @@ var (
 	bucketAccounts       = []byte("accounts")
 	bucketAccountEmails  = []byte("account_emails")
 	bucketPlatformAdmins = []byte("platform_admins")
-	bucketRequests       = []byte("requests")
+	bucketRequests       = []byte("requests") // until migration 2
 	bucketSessions       = []byte("sessions")
 	bucketRefreshTokens  = []byte("refresh_tokens")
 	bucketSessionTokens  = []byte("session_tokens")
@@ -23,7 +23,14 @@ var (
 	bucketSigningKeys    = []byte("signing_keys")
 )
 
-// Buckets nested in bucketRequests, one per kind of idempotent create.
+// Buckets of idempotent.Log, since migration 2.
+var (
+	bucketRequestLog       = []byte("request_log")
+	bucketRequestLogByTime = []byte("request_log_by_time")
+)
+
+// Buckets nested in bucketRequests, one per kind of idempotent create,
+// until migration 2.
 var (
 	requestsAccounts     = []byte("accounts")
 	requestsAgencies     = []byte("agencies")
@@ -36,7 +43,21 @@ var (
 func migrations() []boltdb.Migration {
 	return []boltdb.Migration{
 		{Version: 1, Name: "create identity buckets", Up: createBuckets},
+		{Version: 2, Name: "request ids hashed with their caller and kept a day", Up: hashRequestIDs},
 	}
+}
+
+// hashRequestIDs replaces the request ids kept as sent, for good, by an
+// idempotent.Log: hashed with the caller, fingerprinted and purged after
+// identity.RetryLifetime. The old records go: a retry in flight across the
+// upgrade creates anew, or meets the first create's ALREADY_EXISTS.
+func hashRequestIDs(tx *bbolt.Tx) error {
+	if tx.Bucket(bucketRequests) != nil {
+		if err := tx.DeleteBucket(bucketRequests); err != nil {
+			return err
+		}
+	}
+	return boltdb.CreateBuckets(tx, bucketRequestLog, bucketRequestLogByTime)
 }
 
 func createBuckets(tx *bbolt.Tx) error {

@@ -13,11 +13,9 @@
 //	accounts/            {account id} → account
 //	account_emails/      {identity.EmailKey(email)} → account id
 //	platform_admins/     {account id} → ""
-//	requests/            request ids of idempotent creates
-//	  accounts/          {request id} → account id
-//	  agencies/          {request id} → agency id
-//	  role_bindings/     {agency id}␀{request id} → binding id
-//	  partners/          {agency id}␀{request id} → partner id
+//	request_log/         {SHA-256 of caller␀request id} → idempotent record:
+//	                     fingerprint, time, {agency id or ""}␀{created id}
+//	request_log_by_time/ {time}␀{SHA-256} → "" (for the purge, after a day)
 //	sessions/            {session id} → session
 //	refresh_tokens/      {SHA-256 of a refresh token} → session id
 //	                     (every token a session ever had, for reuse detection)

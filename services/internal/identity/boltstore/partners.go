@@ -8,26 +8,24 @@ import (
 
 	"github.com/engagehq/engage/services/internal/boltdb"
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 	"go.etcd.io/bbolt"
 )
 
 // CreatePartner implements identity.Store.
-func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings []identity.RoleBinding, requestID string) (identity.Partner, error) {
+func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings []identity.RoleBinding, retry idempotent.Request) (identity.Partner, error) {
 	var out identity.Partner
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = identity.Partner{}
 		if err := agencyExists(tx, p.Agency); err != nil {
 			return err
 		}
-		requests := tx.Bucket(bucketRequests).Bucket(requestsPartners)
-		rk := boltdb.Join(p.Agency, requestID)
-		if requestID != "" {
-			if id := requests.Get(rk); id != nil {
-				var err error
-				out, err = getPartner(tx, p.Agency, string(id))
-				return err
+		if id, ok, err := retried(tx, retry, p.Agency); err != nil || ok {
+			if err == nil {
+				out, err = getPartner(tx, p.Agency, id)
 			}
+			return err
 		}
 		if p.ID == "" || p.KeyID == "" || len(p.KeyHash) == 0 {
 			return fmt.Errorf("create partner: id, key id and key hash are required: %w", errs.InvalidArgument)
@@ -57,10 +55,8 @@ func (s *Store) CreatePartner(ctx context.Context, p identity.Partner, bindings 
 				return err
 			}
 		}
-		if requestID != "" {
-			if err := requests.Put(rk, []byte(p.ID)); err != nil {
-				return err
-			}
+		if err := remember(tx, retry, p.Agency, p.ID); err != nil {
+			return err
 		}
 		out = p
 		return nil

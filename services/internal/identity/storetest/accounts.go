@@ -22,7 +22,7 @@ func account(id, email string) identity.Account {
 
 func testAccounts(t *testing.T, s identity.Store) {
 	alice := account("a1", "Alice@Example.org")
-	got, err := s.CreateAccount(ctx(t), alice, "")
+	got, err := s.CreateAccount(ctx(t), alice, retryOf(""))
 	wantErr(t, "create", err, nil)
 	diff(t, "created account", got, alice)
 
@@ -37,7 +37,7 @@ func testAccounts(t *testing.T, s identity.Store) {
 		{"same id", account("a1", "other@example.org"), "", errAlreadyExists},
 	}
 	for _, tc := range tests {
-		_, err := s.CreateAccount(ctx(t), tc.a, tc.requestID)
+		_, err := s.CreateAccount(ctx(t), tc.a, retryOf(tc.requestID))
 		wantErr(t, tc.name, err, tc.want)
 	}
 
@@ -57,11 +57,11 @@ func testAccounts(t *testing.T, s identity.Store) {
 	// Idempotent creates: the request id returns the first account, even
 	// when the retry carries another id or email.
 	bob := account("b1", "bob@example.org")
-	got, err = s.CreateAccount(ctx(t), bob, "req-1")
+	got, err = s.CreateAccount(ctx(t), bob, retryOf("req-1"))
 	wantErr(t, "create bob", err, nil)
 	diff(t, "create bob", got, bob)
 	retry := account("b2", "robert@example.org")
-	got, err = s.CreateAccount(ctx(t), retry, "req-1")
+	got, err = s.CreateAccount(ctx(t), retry, retryOf("req-1"))
 	wantErr(t, "retry", err, nil)
 	diff(t, "retry returns the first", got, bob)
 	_, err = s.Account(ctx(t), "b2")
@@ -72,7 +72,7 @@ func testAccounts(t *testing.T, s identity.Store) {
 
 func testAccountUpdates(t *testing.T, s identity.Store) {
 	a := account("a1", "a@example.org")
-	if _, err := s.CreateAccount(ctx(t), a, ""); err != nil {
+	if _, err := s.CreateAccount(ctx(t), a, retryOf("")); err != nil {
 		t.Fatal(err)
 	}
 	until := base.Add(15 * time.Minute)
@@ -138,7 +138,7 @@ func testAccountList(t *testing.T, s identity.Store) {
 	}
 	// Insert out of order: lists are ordered by id, not by insertion.
 	for _, i := range []int{3, 0, 6, 1, 5, 2, 4} {
-		if _, err := s.CreateAccount(ctx(t), all[i], ""); err != nil {
+		if _, err := s.CreateAccount(ctx(t), all[i], retryOf("")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,7 +164,7 @@ func testAccountList(t *testing.T, s identity.Store) {
 
 func testBootstrapAdmin(t *testing.T, s identity.Store) {
 	resident := account("r1", "admin@example.org")
-	if _, err := s.CreateAccount(ctx(t), resident, ""); err != nil {
+	if _, err := s.CreateAccount(ctx(t), resident, retryOf("")); err != nil {
 		t.Fatal(err)
 	}
 	admin := account("a1", "admin@example.org")
@@ -201,7 +201,7 @@ func testBootstrapAdmin(t *testing.T, s identity.Store) {
 // lose nothing, and that an account promoted by UpdateAccount counts as a
 // platform administrator for BootstrapAdmin.
 func testConcurrentAccountUpdates(t *testing.T, s identity.Store) {
-	if _, err := s.CreateAccount(ctx(t), account("a1", "a@example.org"), ""); err != nil {
+	if _, err := s.CreateAccount(ctx(t), account("a1", "a@example.org"), retryOf("")); err != nil {
 		t.Fatal(err)
 	}
 	const n = 20

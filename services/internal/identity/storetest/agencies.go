@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func agency(id string) identity.Agency {
 
 func mustAgency(t *testing.T, s identity.Store, id string) identity.Agency {
 	t.Helper()
-	a, err := s.CreateAgency(ctx(t), agency(id), "")
+	a, err := s.CreateAgency(ctx(t), agency(id), retryOf(""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,15 +25,15 @@ func mustAgency(t *testing.T, s identity.Store, id string) identity.Agency {
 }
 
 func testAgencies(t *testing.T, s identity.Store) {
-	got, err := s.CreateAgency(ctx(t), agency("metro"), "req-1")
+	got, err := s.CreateAgency(ctx(t), agency("metro"), retryOf("req-1"))
 	wantErr(t, "create", err, nil)
 	want := agency("metro")
 	want.Revision = 1
 	diff(t, "created", got, want)
 
-	_, err = s.CreateAgency(ctx(t), agency("metro"), "")
+	_, err = s.CreateAgency(ctx(t), agency("metro"), retryOf(""))
 	wantErr(t, "same id", err, errAlreadyExists)
-	got, err = s.CreateAgency(ctx(t), agency("other"), "req-1")
+	got, err = s.CreateAgency(ctx(t), agency("other"), retryOf("req-1"))
 	wantErr(t, "retry", err, nil)
 	diff(t, "retry returns the first", got, want)
 	_, err = s.Agency(ctx(t), "other")
@@ -103,19 +104,19 @@ func testRoleBindings(t *testing.T, s identity.Store) {
 		{"a member whose name extends alice's", binding("metro", "b7", alice+"x", accessv1.Role_ROLE_TRAINER), "", nil},
 	}
 	for _, tc := range tests {
-		got, err := s.CreateRoleBinding(ctx(t), tc.b, tc.requestID)
+		got, err := s.CreateRoleBinding(ctx(t), tc.b, retryOf(tc.requestID))
 		wantErr(t, tc.name, err, tc.want)
 		if tc.want == nil {
 			diff(t, tc.name, got, tc.b)
 		}
 	}
 
-	got, err := s.CreateRoleBinding(ctx(t), binding("metro", "b8", "accounts/carol", accessv1.Role_ROLE_TRAINER), "req-1")
+	got, err := s.CreateRoleBinding(ctx(t), binding("metro", "b8", "accounts/carol", accessv1.Role_ROLE_TRAINER), retryOf("req-1"))
 	wantErr(t, "retry", err, nil)
 	diff(t, "retry returns the first", got, mod)
-	// The same request id in another agency is another request.
-	_, err = s.CreateRoleBinding(ctx(t), binding("county", "b9", "accounts/carol", accessv1.Role_ROLE_TRAINER), "req-1")
-	wantErr(t, "request id in another agency", err, nil)
+	// The same request id in another agency is another request: refused.
+	_, err = s.CreateRoleBinding(ctx(t), binding("county", "b9", "accounts/carol", accessv1.Role_ROLE_TRAINER), retryOf("req-1"))
+	wantErr(t, "request id in another agency", err, idempotent.ErrReused)
 
 	roles, err := s.MemberRoles(ctx(t), alice)
 	wantErr(t, "member roles", err, nil)
@@ -156,6 +157,6 @@ func testRoleBindings(t *testing.T, s identity.Store) {
 		"county": {accessv1.Role_ROLE_MODERATOR},
 	})
 	// The role can be granted again once revoked.
-	_, err = s.CreateRoleBinding(ctx(t), binding("metro", "b10", alice, accessv1.Role_ROLE_MODERATOR), "")
+	_, err = s.CreateRoleBinding(ctx(t), binding("metro", "b10", alice, accessv1.Role_ROLE_MODERATOR), retryOf(""))
 	wantErr(t, "grant again", err, nil)
 }

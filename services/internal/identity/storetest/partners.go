@@ -28,7 +28,7 @@ func testPartners(t *testing.T, s identity.Store) {
 		binding("metro", "b1", p.Name(), accessv1.Role_ROLE_ALERT_AUTHOR),
 		binding("metro", "b2", p.Name(), accessv1.Role_ROLE_CONTACT_REPORTER),
 	}
-	got, err := s.CreatePartner(ctx(t), p, bindings, "req-1")
+	got, err := s.CreatePartner(ctx(t), p, bindings, retryOf("req-1"))
 	wantErr(t, "create", err, nil)
 	diff(t, "created", got, p)
 	roles, err := s.MemberRoles(ctx(t), p.Name())
@@ -50,7 +50,7 @@ func testPartners(t *testing.T, s identity.Store) {
 		}, errAlreadyExists},
 	}
 	for _, tc := range tests {
-		_, err := s.CreatePartner(ctx(t), tc.p, tc.bindings, "")
+		_, err := s.CreatePartner(ctx(t), tc.p, tc.bindings, retryOf(""))
 		wantErr(t, tc.name, err, tc.want)
 	}
 	// The refused create left no binding behind.
@@ -62,7 +62,7 @@ func testPartners(t *testing.T, s identity.Store) {
 	retry := partner("metro", "p5", "key5")
 	got, err = s.CreatePartner(ctx(t), retry, []identity.RoleBinding{
 		binding("metro", "b5", retry.Name(), accessv1.Role_ROLE_ANALYST),
-	}, "req-1")
+	}, retryOf("req-1"))
 	wantErr(t, "retry", err, nil)
 	diff(t, "retry returns the first", got, p)
 	_, err = s.PartnerByKeyID(ctx(t), "key5")
@@ -75,7 +75,7 @@ func testPartners(t *testing.T, s identity.Store) {
 	wantErr(t, "unknown key id", err, errNotFound)
 
 	second := partner("metro", "p2", "key2")
-	if _, err := s.CreatePartner(ctx(t), second, nil, ""); err != nil {
+	if _, err := s.CreatePartner(ctx(t), second, nil, retryOf("")); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.ListPartners(ctx(t), "metro", "", 10)

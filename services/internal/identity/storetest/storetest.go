@@ -13,6 +13,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"testing"
 	"time"
 
@@ -41,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"Agencies", testAgencies},
 		{"RoleBindings", testRoleBindings},
 		{"Partners", testPartners},
+		{"Requests", testRequests},
 		{"AuditChain", testAuditChain},
 		{"AuditConcurrentAppends", testAuditConcurrentAppends},
 		{"ConcurrentAccountUpdates", testConcurrentAccountUpdates},
@@ -57,6 +59,15 @@ func Run(t *testing.T, open Opener) {
 // base is the suite's clock: a time with nanoseconds, which stores must
 // keep.
 var base = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
+// retryOf is the retry of request id made at base, with a fingerprint of
+// its own; the zero Request for "".
+func retryOf(id string) idempotent.Request {
+	if id == "" {
+		return idempotent.Request{}
+	}
+	return idempotent.Request{ID: id, Fingerprint: []byte("fingerprint of " + id), Time: base}
+}
 
 func ctx(t *testing.T) context.Context { return t.Context() }
 
