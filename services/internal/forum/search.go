@@ -247,7 +247,9 @@ func (s *threadServer) SearchThreads(ctx context.Context, req *forumv1.SearchThr
 	}
 	var after *textindex.Hit
 	if cursor != nil {
-		if len(cursor) < 8 {
+		// A token carries a score and the thread it belongs to; one of
+		// only 8 bytes is an offset from before tokens named the thread.
+		if len(cursor) <= 8 {
 			return nil, errs.Field("page_token", "is malformed; repeat the request without page_token to start over")
 		}
 		after = &textindex.Hit{Score: math.Float64frombits(binary.BigEndian.Uint64(cursor)), Group: string(cursor[8:])}

@@ -1,7 +1,9 @@
 package forum_test
 
 import (
+	"encoding/binary"
 	"fmt"
+	"github.com/engagehq/engage/services/internal/pagetoken"
 	"testing"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
@@ -172,4 +174,10 @@ func TestSearchPagesHoldUnderWrites(t *testing.T) {
 	req.PageToken = "not a token"
 	_, err := e.threads.SearchThreads(alice.ctx(t), req)
 	wantField(t, "a bad page token", err, "page_token")
+
+	// A token from before tokens named the thread: an offset alone, which
+	// read as a score would skip every result.
+	req.PageToken = pagetoken.Encode("search:metro||mairie", binary.BigEndian.AppendUint64(nil, 1))
+	_, err = e.threads.SearchThreads(alice.ctx(t), req)
+	wantField(t, "an offset token", err, "page_token")
 }
