@@ -106,7 +106,7 @@ func (s *alertServer) UpdateAlert(ctx context.Context, req *alertsv1.UpdateAlert
 		if err := etag.CheckCurrent("alert.etag", in.GetEtag(), a.GetEtag()); err != nil {
 			return nil, err
 		}
-		if err := u.CheckImmutable(in, a); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return a }); err != nil {
 			return nil, err
 		}
 		fieldmask.Copy(a, in, u.Paths)

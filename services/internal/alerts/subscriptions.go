@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
 	"google.golang.org/genproto/googleapis/type/timeofday"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -186,7 +187,7 @@ func (s *subscriptionServer) UpdateSubscription(ctx context.Context, req *alerts
 		if err := etag.CheckCurrent("subscription.etag", in.GetEtag(), sub.GetEtag()); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, sub); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return sub }); err != nil {
 			return err
 		}
 		fieldmask.Copy(sub, in, u.Paths)

@@ -9,6 +9,7 @@ import (
 	feedbackv1 "github.com/engagehq/engage/api/gen/engage/feedback/v1"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"google.golang.org/protobuf/proto"
 )
 
 // The fields of feedback UpdateFeedback changes (see fieldmask for the
@@ -41,7 +42,7 @@ func (s *feedbackServer) UpdateFeedback(ctx context.Context, req *feedbackv1.Upd
 		if err := checkETag("feedback.etag", in.GetEtag(), f.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, feedbackToProto(*f, staffView)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return feedbackToProto(*f, staffView) }); err != nil {
 			return err
 		}
 		for _, field := range u.Paths {

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/services/internal/filter"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/pagetoken"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -227,7 +228,7 @@ func (s *surveyServer) UpdateSurvey(ctx context.Context, req *feedbackv1.UpdateS
 		if err := checkETag("survey.etag", in.GetEtag(), sv.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, surveyToProto(*sv)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return surveyToProto(*sv) }); err != nil {
 			return err
 		}
 		sv.UpdateTime = now

@@ -9,11 +9,16 @@ import (
 )
 
 // CheckImmutable refuses an update whose IMMUTABLE fields differ from
-// those of current, the stored resource as the caller would read it: the
-// request may name them only to restate them. in and current are of the
-// same message type.
-func (u Update) CheckImmutable(in, current proto.Message) error {
-	a, b := in.ProtoReflect(), current.ProtoReflect()
+// those of the stored resource as the caller would read it, which current
+// returns: the request may name them only to restate them. in and the
+// stored resource are of the same message type. current is called only
+// when the update names an IMMUTABLE field, so that an update that names
+// none builds nothing inside its transaction.
+func (u Update) CheckImmutable(in proto.Message, current func() proto.Message) error {
+	if len(u.Immutable) == 0 {
+		return nil
+	}
+	a, b := in.ProtoReflect(), current().ProtoReflect()
 	for _, p := range u.Immutable {
 		if !equalAt(a, b, strings.Split(p, ".")) {
 			return errs.Field(field, "%q cannot change after creation; send its current value or leave it out", p)

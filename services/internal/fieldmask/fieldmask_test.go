@@ -212,7 +212,11 @@ func TestCheckImmutable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := Update{Immutable: tt.immutable}.CheckImmutable(tt.in, stored)
+			built := false
+			err := Update{Immutable: tt.immutable}.CheckImmutable(tt.in, func() proto.Message { built = true; return stored })
+			if built != (len(tt.immutable) > 0) {
+				t.Errorf("the stored resource built: %v, with %d immutable paths", built, len(tt.immutable))
+			}
 			var bad *errs.BadRequestError
 			switch {
 			case !tt.wantErr && err != nil:

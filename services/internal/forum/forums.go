@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -210,7 +211,7 @@ func (s *forumServer) UpdateForum(ctx context.Context, req *forumv1.UpdateForumR
 		if err := checkETag(in.GetEtag(), f.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, forumToProto(*f)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return forumToProto(*f) }); err != nil {
 			return err
 		}
 		f.UpdateTime = now

@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/ids"
 	"github.com/engagehq/engage/services/internal/resname"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -255,7 +256,7 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		if err := checkETag(tag, m.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, meetingToProto(*m, false)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return meetingToProto(*m, false) }); err != nil {
 			return err
 		}
 		oldStart := m.StartTime

@@ -10,6 +10,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -247,7 +248,7 @@ func (s *postServer) UpdatePost(ctx context.Context, req *forumv1.UpdatePostRequ
 		if err := checkETag(in.GetEtag(), post.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, postToProto(*post, false)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return postToProto(*post, false) }); err != nil {
 			return err
 		}
 		if now.Sub(post.CreateTime) > s.editWindow {

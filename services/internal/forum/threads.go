@@ -9,6 +9,7 @@ import (
 	"github.com/engagehq/engage/services/internal/auth"
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -255,7 +256,7 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 		if err := checkETag(in.GetEtag(), t.Revision); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, threadToProto(*t, false)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return threadToProto(*t, false) }); err != nil {
 			return err
 		}
 		if now.Sub(t.CreateTime) > s.editWindow {

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/services/internal/errs"
 	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/idempotent"
+	"google.golang.org/protobuf/proto"
 )
 
 // agencyID is the contract's rule for new agency ids. Ids never contain
@@ -166,7 +167,7 @@ func (s *agencies) UpdateAgency(ctx context.Context, req *identityv1.UpdateAgenc
 		if tag != "" && !etagMatches(tag, a.Revision) {
 			return errETagMismatch
 		}
-		if err := u.CheckImmutable(in, agencyToProto(*a)); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return agencyToProto(*a) }); err != nil {
 			return err
 		}
 		a.UpdateTime = now

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/services/internal/fieldmask"
 	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -140,7 +141,7 @@ func (s *courseServer) UpdateCourse(ctx context.Context, req *trainingv1.UpdateC
 		if c.GetDeleteTime() != nil {
 			return errCourseRetired
 		}
-		if err := u.CheckImmutable(in, c); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return c }); err != nil {
 			return err
 		}
 		fieldmask.Copy(c, in, u.Paths)

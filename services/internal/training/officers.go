@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/services/internal/filter"
 	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/ids"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -163,7 +164,7 @@ func (s *officerServer) UpdateOfficer(ctx context.Context, req *trainingv1.Updat
 		if o.GetDeleteTime() != nil {
 			return errOfficerInactive
 		}
-		if err := u.CheckImmutable(in, o); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return o }); err != nil {
 			return err
 		}
 		fieldmask.Copy(o, in, u.Paths)

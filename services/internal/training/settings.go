@@ -7,6 +7,7 @@ import (
 	trainingv1 "github.com/engagehq/engage/api/gen/engage/training/v1"
 	"github.com/engagehq/engage/services/internal/etag"
 	"github.com/engagehq/engage/services/internal/fieldmask"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -83,7 +84,7 @@ func (s *reportServer) UpdateTrainingSettings(ctx context.Context, req *training
 		if err := etag.CheckCurrent("training_settings.etag", in.GetEtag(), st.GetEtag()); err != nil {
 			return err
 		}
-		if err := u.CheckImmutable(in, st); err != nil {
+		if err := u.CheckImmutable(in, func() proto.Message { return st }); err != nil {
 			return err
 		}
 		fieldmask.Copy(st, in, u.Paths)
