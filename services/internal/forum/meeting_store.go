@@ -83,6 +83,14 @@ var (
 //
 // A deleted meeting is kept, with its registrations, until PurgeMeetings:
 // Meeting still returns it (Deleted is true), every other method treats it
+// Describe brings a meeting's question thread in line with the meeting as
+// it is being stored, inside the same write transaction, so that the
+// thread never describes an older state of the meeting. It may change only
+// the thread's Title, Body, Locked and UpdateTime, and reports whether it
+// changed anything; the store then writes the thread with a new Revision.
+// A question thread that is gone is left alone.
+type Describe func(m Meeting, t *Thread) bool
+
 // as missing (errs.NotFound).
 type MeetingStore interface {
 	// CreateMeeting stores a new meeting with Revision 1 and no
@@ -100,11 +108,14 @@ type MeetingStore interface {
 	// Revision; errs.NotFound when it does not exist or is deleted. mutate
 	// may change only Title, Description, StartTime, EndTime, Location,
 	// OnlineURI, Agenda, Capacity and UpdateTime; the store keeps the rest.
-	UpdateMeeting(ctx context.Context, agency, id string, mutate func(*Meeting) error) (Meeting, error)
+	// describe, when not nil, then rewrites the meeting's question thread
+	// in the same transaction (see Describe).
+	UpdateMeeting(ctx context.Context, agency, id string, mutate func(*Meeting) error, describe Describe) (Meeting, error)
 	// DeleteMeeting marks a meeting deleted at at, once check (which may be
 	// nil) accepts it; errs.NotFound when it does not exist or is already
-	// deleted.
-	DeleteMeeting(ctx context.Context, agency, id string, at time.Time, check func(Meeting) error) error
+	// deleted. describe, when not nil, then rewrites the question thread in
+	// the same transaction.
+	DeleteMeeting(ctx context.Context, agency, id string, at time.Time, check func(Meeting) error, describe Describe) error
 	// RegisterMeeting registers r.Account for a meeting and returns the
 	// meeting with its new count. Registering again changes nothing and
 	// succeeds, even when the meeting has filled up or ended since. Else

@@ -252,6 +252,7 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		return nil, err
 	}
 	tag, now := in.GetEtag(), s.now()
+	describe, rewritten := describeMeeting(now)
 	m, err := s.store.UpdateMeeting(ctx, agency, id, func(m *Meeting) error {
 		if err := checkETag(tag, m.Revision); err != nil {
 			return err
@@ -259,15 +260,19 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		if err := u.CheckImmutable(in, func() proto.Message { return meetingToProto(*m, false) }); err != nil {
 			return err
 		}
-		oldStart := m.StartTime
+		oldStart, hadPlace := m.StartTime, m.Location != "" || m.OnlineURI != ""
 		if err := applyMeeting(m, in, fields); err != nil {
 			return err
 		}
 		if err := checkMeetingTimes(*m, now, !m.StartTime.Equal(oldStart)); err != nil {
 			return err
 		}
-		if err := checkMeetingPlace(*m); err != nil {
-			return err
+		// A meeting created before a place was required may keep lacking
+		// one until an update sets it, so that it can be edited at all.
+		if hadPlace || slices.Contains(fields, meetingLocation) || slices.Contains(fields, meetingOnlineURI) {
+			if err := checkMeetingPlace(*m); err != nil {
+				return err
+			}
 		}
 		if m.Capacity > 0 && int64(m.Capacity) < m.RegisteredCount {
 			return errs.WithReason(errs.Public(errs.FailedPrecondition,
@@ -275,12 +280,12 @@ func (s *meetingServer) UpdateMeeting(ctx context.Context, req *forumv1.UpdateMe
 		}
 		m.UpdateTime = now
 		return nil
-	})
+	}, describe)
 	if err != nil {
 		return nil, fmt.Errorf("update meeting: %w", err)
 	}
 	s.log.InfoContext(ctx, "meeting updated", "meeting", m.Name(), "fields", strings.Join(fields, ","), "by", auth.FromContext(ctx).Name)
-	s.describeMeeting(ctx, m)
+	s.reindexQuestions(ctx, m, *rewritten)
 	return s.meetingProto(ctx, m)
 }
 
@@ -297,17 +302,17 @@ func (s *meetingServer) DeleteMeeting(ctx context.Context, req *forumv1.DeleteMe
 		return nil, err
 	}
 	tag, now := req.GetEtag(), s.now()
+	describe, rewritten := describeMeeting(now)
 	var cancelled Meeting
 	err = s.store.DeleteMeeting(ctx, agency, id, now, func(m Meeting) error {
 		cancelled = m
 		return checkETag(tag, m.Revision)
-	})
+	}, describe)
 	if err != nil {
 		return nil, fmt.Errorf("delete meeting: %w", err)
 	}
 	s.log.InfoContext(ctx, "meeting deleted", "meeting", req.GetName(), "by", auth.FromContext(ctx).Name)
-	cancelled.DeleteTime = now
-	s.describeMeeting(ctx, cancelled)
+	s.reindexQuestions(ctx, cancelled, *rewritten)
 	return &emptypb.Empty{}, nil
 }
 
@@ -530,40 +535,34 @@ func parseMeeting(field, name string) (agency, id string, err error) {
 	return parts[0], parts[1], nil
 }
 
-// errThreadCurrent ends describeMeeting's write when the question thread
-// already says what the meeting is, so that its etag does not change.
-var errThreadCurrent = errors.New("question thread is current")
+// describeMeeting returns the store's Describe for a meeting change at
+// now: it brings the title and opening post of the question thread in line
+// with the meeting, and locks it once the meeting is cancelled. A change
+// the thread does not show, such as the capacity, leaves it and its etag
+// as they are. *rewritten reports, after the store call, whether the
+// thread was rewritten.
+func describeMeeting(now time.Time) (Describe, *bool) {
+	rewritten := new(bool)
+	return func(m Meeting, t *Thread) bool {
+		title, body := meetingThreadTitle(m), meetingThreadBody(m)
+		*rewritten = t.Meeting == m.Name() && (t.Title != title || t.Body != body || m.Deleted() && !t.Locked)
+		if *rewritten {
+			t.Title, t.Body, t.UpdateTime = title, body, now
+			t.Locked = t.Locked || m.Deleted()
+		}
+		return *rewritten
+	}, rewritten
+}
 
-// describeMeeting brings the title and opening post of m's question
-// thread in line with m after an update or a cancellation, which also
-// locks the thread. The meeting's change is already stored: a failure
-// here is logged, and the next change of the meeting tries again.
-func (s *Service) describeMeeting(ctx context.Context, m Meeting) {
-	k, err := parseThread("question_thread", m.QuestionThread)
-	if err != nil {
-		s.log.WarnContext(ctx, "meeting without a question thread", "meeting", m.Name(), "thread", m.QuestionThread)
+// reindexQuestions updates the search index with m's question thread once
+// a change of m has rewritten it.
+func (s *Service) reindexQuestions(ctx context.Context, m Meeting, rewritten bool) {
+	if !rewritten {
 		return
 	}
-	title, body, now := meetingThreadTitle(m), meetingThreadBody(m), s.now()
-	_, err = s.store.UpdateThread(ctx, k, func(_ Forum, t *Thread) error {
-		if t.Meeting != m.Name() {
-			return fmt.Errorf("thread %s belongs to meeting %q: %w", k.Name(), t.Meeting, errs.FailedPrecondition)
-		}
-		if t.Title == title && t.Body == body && (t.Locked || !m.Deleted()) {
-			return errThreadCurrent // a change the thread does not show, such as the capacity
-		}
-		t.Title, t.Body, t.UpdateTime = title, body, now
-		t.Locked = t.Locked || m.Deleted()
-		return nil
-	})
-	if errors.Is(err, errThreadCurrent) {
-		return
+	if target, err := ParseTarget(m.QuestionThread); err == nil {
+		s.reindexDoc(ctx, target)
 	}
-	if err != nil {
-		s.log.WarnContext(ctx, "question thread not updated with its meeting", "meeting", m.Name(), "thread", k.Name(), "err", err)
-		return
-	}
-	s.reindexDoc(ctx, Target{ThreadKey: k})
 }
 
 // meetingThreadTitle is the title of a meeting's question thread, shortened

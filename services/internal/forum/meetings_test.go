@@ -10,6 +10,7 @@ import (
 	"time"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/forum"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -576,10 +577,31 @@ func TestMeetingUpdateRewritesQuestionThread(t *testing.T) {
 	same, err := e.threads.GetThread(anonymous(t), &forumv1.GetThreadRequest{Name: m.GetQuestionThread()})
 	must(t, "get thread", err)
 	diff(t, "a change the thread does not show leaves it", same.GetEtag(), th.GetEtag())
+	// Edited by hand, the thread would lose the edit at the next update.
+	same.Body = "Edited by hand."
+	_, err = e.threads.UpdateThread(mod.ctx(t), &forumv1.UpdateThreadRequest{
+		Thread: same, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"body"}},
+	})
+	wantCode(t, "a hand edit of the question thread", err, codes.FailedPrecondition)
 
 	m.Location, m.OnlineUri = "", ""
 	_, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
 		Meeting: m, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"location", "online_uri"}},
 	})
 	wantField(t, "neither place nor link", err, "meeting.location")
+
+	// A meeting from before a place was required can still be edited.
+	agency, id, _ := strings.Cut(strings.TrimPrefix(m.GetName(), "agencies/"), "/meetings/")
+	_, err = e.store.UpdateMeeting(t.Context(), agency, id, func(old *forum.Meeting) error {
+		old.Location, old.OnlineURI = "", ""
+		return nil
+	}, nil)
+	must(t, "strip the place as an old meeting lacks it", err)
+	legacy, err := e.meetings.GetMeeting(mod.ctx(t), &forumv1.GetMeetingRequest{Name: m.GetName()})
+	must(t, "get", err)
+	legacy.Capacity = 90
+	_, err = e.meetings.UpdateMeeting(mod.ctx(t), &forumv1.UpdateMeetingRequest{
+		Meeting: legacy, UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"capacity"}},
+	})
+	must(t, "update the capacity of a meeting without a place", err)
 }

@@ -19,6 +19,10 @@ var (
 	errStaffForum    = errs.Public(errs.PermissionDenied, "only staff of the agency may write in a staff forum")
 	errEditThread    = errs.Public(errs.PermissionDenied, "only its author may edit a thread")
 	errDeleteThread  = errs.Public(errs.PermissionDenied, "only its author or a moderator may delete a thread")
+	// errMeetingThread refuses hand edits of a meeting's question thread,
+	// which the meeting rewrites whenever it changes.
+	errMeetingThread = errs.WithReason(errs.Public(errs.FailedPrecondition,
+		"this thread describes a meeting; update the meeting instead"), "MEETING_THREAD")
 )
 
 // checkWriteForum returns what keeps p from starting a thread or replying
@@ -252,6 +256,9 @@ func (s *threadServer) UpdateThread(ctx context.Context, req *forumv1.UpdateThre
 		}
 		if p.Kind != auth.Account || t.Author != p.Name {
 			return errEditThread
+		}
+		if t.Meeting != "" {
+			return errMeetingThread
 		}
 		if err := checkETag(in.GetEtag(), t.Revision); err != nil {
 			return err

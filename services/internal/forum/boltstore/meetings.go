@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -234,7 +235,7 @@ func (s *Store) ListMeetings(_ context.Context, agency string, q forum.MeetingQu
 }
 
 // UpdateMeeting implements forum.Store.
-func (s *Store) UpdateMeeting(ctx context.Context, agency, id string, mutate func(*forum.Meeting) error) (forum.Meeting, error) {
+func (s *Store) UpdateMeeting(ctx context.Context, agency, id string, mutate func(*forum.Meeting) error, describe forum.Describe) (forum.Meeting, error) {
 	var out forum.Meeting
 	err := s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		out = forum.Meeting{}
@@ -264,7 +265,10 @@ func (s *Store) UpdateMeeting(ctx context.Context, agency, id string, mutate fun
 			}
 		}
 		out = m
-		return putMeeting(tx, m)
+		if err := putMeeting(tx, m); err != nil {
+			return err
+		}
+		return describeThread(tx, m, describe)
 	})
 	if err != nil {
 		return forum.Meeting{}, err
@@ -273,7 +277,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, agency, id string, mutate fun
 }
 
 // DeleteMeeting implements forum.Store.
-func (s *Store) DeleteMeeting(ctx context.Context, agency, id string, at time.Time, check func(forum.Meeting) error) error {
+func (s *Store) DeleteMeeting(ctx context.Context, agency, id string, at time.Time, check func(forum.Meeting) error, describe forum.Describe) error {
 	return s.db.Update(ctx, func(tx *bbolt.Tx) error {
 		m, err := loadMeeting(tx, agency, id)
 		if err != nil {
@@ -291,8 +295,39 @@ func (s *Store) DeleteMeeting(ctx context.Context, agency, id string, at time.Ti
 		if err := putMeeting(tx, m); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeetingsDeleted).Put(append(u64(nil, nanos(at)), meetingKey(agency, id)...), nil)
+		if err := tx.Bucket(bucketMeetingsDeleted).Put(append(u64(nil, nanos(at)), meetingKey(agency, id)...), nil); err != nil {
+			return err
+		}
+		return describeThread(tx, m, describe)
 	})
+}
+
+// describeThread rewrites m's question thread with describe, when there
+// is one and the thread is still there.
+func describeThread(tx *bbolt.Tx, m forum.Meeting, describe forum.Describe) error {
+	if describe == nil {
+		return nil
+	}
+	target, err := forum.ParseTarget(m.QuestionThread)
+	if err != nil || target.IsPost() {
+		return nil
+	}
+	c, err := loadThread(tx, target.ThreadKey)
+	if errors.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	before, t := c.Thread, c.Thread
+	if !describe(m, &t) {
+		return nil
+	}
+	t.Revision++
+	if err := reindexThread(tx, &before, &t); err != nil {
+		return err
+	}
+	return putThread(tx, t)
 }
 
 // RegisterMeeting implements forum.Store. The capacity is checked against

@@ -181,7 +181,7 @@ func testMeetingList(t *testing.T, s forum.Store) {
 	for _, m := range []forum.Meeting{later, tieC, soon, past, cancelled, tieB, endedToday, ongoing, elsewhere} {
 		mustCreateMeeting(t, s, m)
 	}
-	if err := s.DeleteMeeting(ctx, "metro", "cancelled", now, nil); err != nil {
+	if err := s.DeleteMeeting(ctx, "metro", "cancelled", now, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -240,7 +240,7 @@ func testMeetingList(t *testing.T, s forum.Store) {
 	if _, err := s.UpdateMeeting(ctx, "metro", "m-d", func(m *forum.Meeting) error {
 		m.StartTime, m.EndTime = now.Add(30*time.Minute), now.Add(40*time.Minute)
 		return nil
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rest, _, err := s.ListMeetings(ctx, "metro", upcoming, forum.Page{Size: 100, After: next})
@@ -261,7 +261,7 @@ func testMeetingUpdate(t *testing.T, s forum.Store) {
 		m.StartTime = m.StartTime.Add(24 * time.Hour)
 		m.EndTime = m.EndTime.Add(24 * time.Hour)
 		return nil
-	})
+	}, nil)
 	expectErr(t, "update", err, nil)
 	want := m
 	want.Title, want.Capacity, want.UpdateTime, want.Revision = "Budget town hall", 40, later, 2
@@ -283,7 +283,7 @@ func testMeetingUpdate(t *testing.T, s forum.Store) {
 		{"unknown", "nothing", func(*forum.Meeting) error { return nil }, errs.NotFound},
 	}
 	for _, tc := range tests {
-		_, err := s.UpdateMeeting(ctx, "metro", tc.id, tc.mutate)
+		_, err := s.UpdateMeeting(ctx, "metro", tc.id, tc.mutate, nil)
 		expectErr(t, tc.name, err, tc.want)
 	}
 	// The store keeps what it maintains.
@@ -300,7 +300,7 @@ func testMeetingUpdate(t *testing.T, s forum.Store) {
 			m.Title = "changed"
 			change(m)
 			return nil
-		})
+		}, nil)
 		if err == nil {
 			t.Errorf("change %d of a maintained field was accepted", i)
 		}
@@ -321,7 +321,7 @@ func testMeetingDelete(t *testing.T, s forum.Store) {
 			t.Errorf("check sees %+v", got)
 		}
 		return refuse
-	})
+	}, nil)
 	expectErr(t, "check refuses", err, refuse)
 	got, err := s.Meeting(ctx, "metro", "m1")
 	expectErr(t, "after the refused delete", err, nil)
@@ -330,7 +330,7 @@ func testMeetingDelete(t *testing.T, s forum.Store) {
 	}
 
 	at := meetingEpoch.Add(time.Minute)
-	expectErr(t, "delete", s.DeleteMeeting(ctx, "metro", "m1", at, func(forum.Meeting) error { return nil }), nil)
+	expectErr(t, "delete", s.DeleteMeeting(ctx, "metro", "m1", at, func(forum.Meeting) error { return nil }, nil), nil)
 	got, err = s.Meeting(ctx, "metro", "m1")
 	expectErr(t, "get deleted", err, nil)
 	want := stored(m)
@@ -348,10 +348,10 @@ func testMeetingDelete(t *testing.T, s forum.Store) {
 		call func() error
 		want error
 	}{
-		{"delete again", func() error { return s.DeleteMeeting(ctx, "metro", "m1", at, nil) }, errs.NotFound},
-		{"delete unknown", func() error { return s.DeleteMeeting(ctx, "metro", "nothing", at, nil) }, errs.NotFound},
+		{"delete again", func() error { return s.DeleteMeeting(ctx, "metro", "m1", at, nil, nil) }, errs.NotFound},
+		{"delete unknown", func() error { return s.DeleteMeeting(ctx, "metro", "nothing", at, nil, nil) }, errs.NotFound},
 		{"update", func() error {
-			_, err := s.UpdateMeeting(ctx, "metro", "m1", func(*forum.Meeting) error { return nil })
+			_, err := s.UpdateMeeting(ctx, "metro", "m1", func(*forum.Meeting) error { return nil }, nil)
 			return err
 		}, errs.NotFound},
 		{"register", func() error {
@@ -526,7 +526,7 @@ func testMeetingPurge(t *testing.T, s forum.Store) {
 	for id, at := range map[string]time.Time{
 		"early": meetingEpoch.Add(time.Hour), "crowded": meetingEpoch.Add(time.Hour), "late": meetingEpoch.Add(3 * time.Hour),
 	} {
-		if err := s.DeleteMeeting(ctx, "metro", id, at, nil); err != nil {
+		if err := s.DeleteMeeting(ctx, "metro", id, at, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
