@@ -35,7 +35,7 @@ func periodAdd(loc *time.Location, interval feedbackv1.Interval, start time.Time
 }
 
 // seesLiveFigures reports whether p sees the figures of periods that have
-// not ended: only people holding a role in agency (an id) do.
+// not ended: only the analysts and administrators of agency (an id) do.
 //
 // The public figures are aggregates updated with every answer and
 // submission. Were the running period's published, anyone could read a

@@ -57,7 +57,8 @@ func agencyLocation(info AgencyInfo) *time.Location {
 // periods it covers: by default the 12 periods ending with the one
 // containing end_time; at most 5 years. The range ends now at the latest:
 // periods yet to begin have nothing to show, and a start in the future is
-// INVALID_ARGUMENT.
+// INVALID_ARGUMENT. Only the last period can still be running
+// (lastRunning).
 func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end time.Time, now time.Time) (feedbackv1.Interval, []time.Time, error) {
 	if interval == feedbackv1.Interval_INTERVAL_UNSPECIFIED {
 		interval = feedbackv1.Interval_INTERVAL_MONTH
@@ -95,6 +96,12 @@ func statsRange(loc *time.Location, interval feedbackv1.Interval, start, end tim
 	return interval, starts, nil
 }
 
+// lastRunning reports whether the last of starts, periods of interval from
+// statsRange, has not ended at now.
+func lastRunning(loc *time.Location, interval feedbackv1.Interval, starts []time.Time, now time.Time) bool {
+	return len(starts) > 0 && periodAdd(loc, interval, starts[len(starts)-1], 1).After(now)
+}
+
 // GetFeedbackStats returns the public feedback statistics. A cell of fewer
 // than k submissions is left out, and a mean rating is given only when at
 // least k of the cell's submissions were rated.
@@ -127,9 +134,15 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	if err != nil {
 		return nil, err
 	}
-	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, s.now())
+	now := s.now()
+	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, now)
 	if err != nil {
 		return nil, err
+	}
+	// The running period is read only for those who see it.
+	running := lastRunning(loc, interval, starts, now)
+	if running && !seesLiveFigures(auth.FromContext(ctx), agency) {
+		starts, running = starts[:len(starts)-1], false
 	}
 	utcStarts := make([]time.Time, len(starts))
 	for i, p := range starts {
@@ -145,19 +158,16 @@ func (s *statsServer) GetFeedbackStats(ctx context.Context, req *feedbackv1.GetF
 	out := &feedbackv1.FeedbackStats{
 		Name: req.GetName(), Interval: interval, TimeZone: loc.String(), MinCount: int32(k),
 	}
-	now, live := s.now(), seesLiveFigures(auth.FromContext(ctx), agency)
 	for _, c := range cells {
-		end := periodAdd(loc, interval, c.PeriodStart, 1)
-		open := end.After(now)
-		if c.Count < k || (open && !live) {
+		if c.Count < k {
 			continue
 		}
 		pc := &feedbackv1.FeedbackStatsCell{
 			StartTime: pbTime(c.PeriodStart),
-			EndTime:   pbTime(end.UTC()),
+			EndTime:   pbTime(periodAdd(loc, interval, c.PeriodStart, 1).UTC()),
 			Kind:      c.Kind, Category: c.Category, Area: c.Area,
 			Count: c.Count, MeanSentiment: c.SentimentSum / float64(c.Count),
-			Ongoing: open,
+			Ongoing: running && c.PeriodStart.Equal(starts[len(starts)-1]),
 		}
 		if c.Rated >= k {
 			mean := float64(c.RatingSum) / float64(c.Rated)

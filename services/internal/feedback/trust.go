@@ -47,12 +47,21 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	if err != nil {
 		return nil, err
 	}
-	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, s.now())
+	now := s.now()
+	interval, starts, err := statsRange(loc, req.GetInterval(), start, end, now)
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]TrustCellKey, len(starts))
-	for i, st := range starts {
+	// The running period is read only for those who see it; the others
+	// get it without figures.
+	running := lastRunning(loc, interval, starts, now)
+	hidden := running && !seesLiveFigures(auth.FromContext(ctx), agency)
+	read := starts
+	if hidden {
+		read = starts[:len(starts)-1]
+	}
+	keys := make([]TrustCellKey, len(read))
+	for i, st := range read {
 		keys[i] = TrustCellKey{Agency: agency, Area: area, Interval: interval, Start: st}
 	}
 	cells, err := s.store.TrustCells(ctx, keys)
@@ -63,17 +72,18 @@ func (s *statsServer) GetTrustIndex(ctx context.Context, req *feedbackv1.GetTrus
 	out := &feedbackv1.TrustIndex{
 		Name: req.GetName(), Area: area, Interval: interval, TimeZone: loc.String(), MinResponses: int32(k),
 	}
-	now, live := s.now(), seesLiveFigures(auth.FromContext(ctx), agency)
 	for _, c := range cells {
-		end := periodAdd(loc, interval, c.Start, 1)
-		open := end.After(now)
-		p := &feedbackv1.TrustIndexPeriod{Ongoing: open}
-		if !open || live {
-			p = trustPeriodFigures(c, k)
-			p.Ongoing = open
-		}
-		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(end)
+		p := trustPeriodFigures(c, k)
+		p.StartTime, p.EndTime = surveyTimestamp(c.Start), surveyTimestamp(periodAdd(loc, interval, c.Start, 1))
 		out.Periods = append(out.Periods, p)
+	}
+	if running {
+		last := starts[len(starts)-1]
+		if hidden {
+			out.Periods = append(out.Periods, &feedbackv1.TrustIndexPeriod{StartTime: surveyTimestamp(last)})
+		}
+		p := out.Periods[len(out.Periods)-1]
+		p.Ongoing, p.EndTime = true, surveyTimestamp(periodAdd(loc, interval, last, 1))
 	}
 	return out, nil
 }

@@ -229,7 +229,7 @@ type TrustIndexPeriod struct {
 	// Whether the period has not ended: its figures are published when it
 	// ends. To anyone but the agency's analysts such a period has no figures
 	// and is not `suppressed` either (whether it has reached the minimum
-	// changes with the answers too); staff get its figures so far.
+	// changes with the answers too); analysts get its figures so far.
 	Ongoing       bool `protobuf:"varint,8,opt,name=ongoing,proto3" json:"ongoing,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

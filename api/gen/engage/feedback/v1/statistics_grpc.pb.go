@@ -45,7 +45,7 @@ type StatsServiceClient interface {
 	//
 	// A period's figures are published once it has ended: until then the
 	// period is returned `ongoing` and, to anyone but the agency's
-	// staff, without figures. Figures that change with every answer could
+	// analysts and administrators, without figures. Figures that change with every answer could
 	// be read before and after one answer and subtracted to give that
 	// anonymous answer's score and the time it arrived; a period that has
 	// ended no longer changes. The agency's analysts see the running period's
@@ -127,7 +127,7 @@ type StatsServiceServer interface {
 	//
 	// A period's figures are published once it has ended: until then the
 	// period is returned `ongoing` and, to anyone but the agency's
-	// staff, without figures. Figures that change with every answer could
+	// analysts and administrators, without figures. Figures that change with every answer could
 	// be read before and after one answer and subtracted to give that
 	// anonymous answer's score and the time it arrived; a period that has
 	// ended no longer changes. The agency's analysts see the running period's
