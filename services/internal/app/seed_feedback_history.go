@@ -19,13 +19,15 @@ import (
 // before this one get answers too, written through the feedback store as
 // CreateSurveyResponse writes them but at past hours. Their ratings are
 // fixed, so every demo shows the same history: District 1 around 70 and
-// District 2 around 50 in the last four weeks, ten points lower in the four
+// District 2 around 50 in the last four weeks, ten points lower in the five
 // before (trust is rising: no drop notice), and District 3 a single
 // answer a week, too few to be published.
 
 // historyWeeks is how many weeks before this one get answers: enough to
-// cover the whole previous month, whatever today's date.
-const historyWeeks = 8
+// cover the whole previous month, whatever today's date (its first day
+// can be 60 days before this week's Monday, as 1 September is before
+// Monday 31 October).
+const historyWeeks = 9
 
 // trustHistory writes the history of the general survey sv (its name)
 // into the store, week by week, in the agency's time zone loc.

@@ -3,13 +3,13 @@ package feedback
 import (
 	"crypto/subtle"
 
-	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 )
 
 // ErrRetryReused is what a Store returns, wrapped, and what the handlers
 // return when a caller repeats a request id with a request that would
 // create something else: a retry must repeat the request it retries.
-var ErrRetryReused = errs.Field("request_id", "was already used for a different request")
+var ErrRetryReused = idempotent.ErrReused
 
 // SameRequest reports whether the fingerprint stored with a request id's
 // first request matches a retry's: true when either is missing, as it is
