@@ -3,8 +3,10 @@ package access
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
@@ -93,7 +95,12 @@ func detailValue(m protoreflect.Message, fields []protoreflect.FieldDescriptor) 
 	case protoreflect.BoolKind:
 		return strconv.FormatBool(v.Bool()), true
 	case protoreflect.StringKind:
-		return v.String(), true
+		// Audit fields run before validation, on refused calls too: a
+		// string is kept only in the shape its rules allow, never as
+		// whatever text the caller sent.
+		str := v.String()
+		re := fieldPattern(f)
+		return str, re != nil && re.MatchString(str)
 	case protoreflect.MessageKind:
 		mask := v.Message()
 		pf := mask.Descriptor().Fields().ByName("paths")
@@ -105,7 +112,7 @@ func detailValue(m protoreflect.Message, fields []protoreflect.FieldDescriptor) 
 		if res := updatedResource(m, f); res != nil {
 			paths = fieldmask.Named(&fieldmaskpb.FieldMask{Paths: paths}, m.Get(res).Message().Interface())
 		}
-		return strings.Join(paths, ","), true
+		return strings.Join(paths, ","), len(paths) > 0
 	}
 	return "", false
 }
@@ -129,6 +136,25 @@ func updatedResource(m protoreflect.Message, mask protoreflect.FieldDescriptor) 
 		res = f
 	}
 	return res
+}
+
+// patterns caches the compiled validation pattern of each string field
+// read by AuditDetails, by full name; a field without one maps to nil.
+var patterns sync.Map
+
+// fieldPattern returns the compiled buf.validate pattern of a string
+// field, or nil when it has none (or none that compiles).
+func fieldPattern(f protoreflect.FieldDescriptor) *regexp.Regexp {
+	if re, ok := patterns.Load(f.FullName()); ok {
+		return re.(*regexp.Regexp)
+	}
+	rules, _ := proto.GetExtension(f.Options(), validate.E_Field).(*validate.FieldRules)
+	var re *regexp.Regexp
+	if p := rules.GetString().GetPattern(); p != "" {
+		re, _ = regexp.Compile(p)
+	}
+	patterns.Store(f.FullName(), re)
+	return re
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
@@ -184,8 +210,8 @@ func resolveAuditField(md protoreflect.MessageDescriptor, path string) ([]protor
 // CheckAuditField reports why path may not be an audit field of requests
 // of type md, or nil: it must resolve (see AuditDetails), fit MaxDetailKey,
 // name no field that sounds like text, a secret or contact data, and a
-// string must be a short identifier: one whose validation rules give a
-// pattern or a length of at most MaxDetailValue.
+// string must be an identifier: one whose validation rules give a pattern,
+// which AuditDetails holds its value to.
 func CheckAuditField(md protoreflect.MessageDescriptor, path string) error {
 	if len(path) > MaxDetailKey {
 		return fmt.Errorf("path %q is longer than %d bytes", path, MaxDetailKey)
@@ -205,10 +231,8 @@ func CheckAuditField(md protoreflect.MessageDescriptor, path string) error {
 	if leaf.Kind() != protoreflect.StringKind {
 		return nil
 	}
-	rules, _ := proto.GetExtension(leaf.Options(), validate.E_Field).(*validate.FieldRules)
-	s := rules.GetString()
-	if s.GetPattern() == "" && (!s.HasMaxLen() || s.GetMaxLen() > MaxDetailValue) {
-		return fmt.Errorf("string field %s has no validation pattern or short max_len: not a short identifier", leaf.FullName())
+	if fieldPattern(leaf) == nil {
+		return fmt.Errorf("string field %s has no validation pattern: not an identifier", leaf.FullName())
 	}
 	return nil
 }

@@ -146,10 +146,17 @@ func TestAuditDetails(t *testing.T) {
 			want:  map[string]string{"update_mask": "description"},
 		},
 		{
-			name:  "long value cut",
-			req:   &identityv1.UpdateAgencyRequest{UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{strings.Repeat("x", 300)}}},
+			name:  "a made-up mask path is left out",
+			req:   &identityv1.UpdateAgencyRequest{UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"Jane Doe, jane@example.org, " + strings.Repeat("x", 300)}}},
 			paths: []string{"update_mask"},
-			want:  map[string]string{"update_mask": strings.Repeat("x", access.MaxDetailValue)},
+			want:  nil,
+		},
+		{
+			name: "a string that breaks its pattern is left out",
+			req: &identityv1.CreateRoleBindingRequest{RoleBinding: &identityv1.RoleBinding{
+				Member: "Jane Doe, jane@example.org", Role: accessv1.Role_ROLE_MODERATOR}},
+			paths: []string{"role_binding.role", "role_binding.member"},
+			want:  map[string]string{"role_binding.role": "ROLE_MODERATOR"},
 		},
 		{
 			name:  "unresolvable path skipped",

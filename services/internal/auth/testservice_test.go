@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -50,10 +51,15 @@ var testMethods = []struct {
 func registerTestService() {
 	str := descriptorpb.FieldDescriptorProto_TYPE_STRING.Enum()
 	opt := descriptorpb.FieldDescriptorProto_LABEL_OPTIONAL.Enum()
+	// name is a resource name, with the pattern an audit field needs.
+	nameOpts := &descriptorpb.FieldOptions{}
+	proto.SetExtension(nameOpts, validate.E_Field, &validate.FieldRules{Type: &validate.FieldRules_String_{
+		String_: &validate.StringRules{Pattern: proto.String("^agencies/[a-z0-9-]{1,63}$")},
+	}})
 	msg := func(name string) *descriptorpb.DescriptorProto {
 		return &descriptorpb.DescriptorProto{
 			Name:  proto.String(name),
-			Field: []*descriptorpb.FieldDescriptorProto{{Name: proto.String("name"), Number: proto.Int32(1), Type: str, Label: opt, JsonName: proto.String("name")}},
+			Field: []*descriptorpb.FieldDescriptorProto{{Name: proto.String("name"), Number: proto.Int32(1), Type: str, Label: opt, JsonName: proto.String("name"), Options: nameOpts}},
 		}
 	}
 	svc := &descriptorpb.ServiceDescriptorProto{Name: proto.String("TestService")}

@@ -106,10 +106,10 @@ func Resolve(mask *fieldmaskpb.FieldMask, in proto.Message, writable []string) (
 // proto name, read as Resolve reads them but without a writable list: the
 // ones the method changes or refuses, never etag, an IDENTIFIER or
 // OUTPUT_ONLY field or an IMMUTABLE one, which change nothing. An empty
-// mask names the fields in populates; "*" and a path that does not
-// resolve are kept as sent. It is what the audit log records of an
-// update, so that a resource sent back whole records the fields it
-// changes, not every field it carries.
+// mask names the fields in populates; "*" stays "*"; a path that names no
+// field is left out, since it is text the caller made up. It is what the
+// audit log records of an update, so that a resource sent back whole
+// records the fields it changes, not every field it carries.
 func Named(mask *fieldmaskpb.FieldMask, in proto.Message) []string {
 	m := in.ProtoReflect()
 	var out []string
@@ -128,12 +128,13 @@ func Named(mask *fieldmaskpb.FieldMask, in proto.Message) []string {
 		return out
 	}
 	for _, p := range mask.GetPaths() {
-		resolved, err := resolve(m.Descriptor(), p, nil)
-		if p == "*" || err != nil {
+		if p == "*" {
 			out = append(out, p)
 			continue
 		}
-		keep(resolved)
+		if resolved, err := resolve(m.Descriptor(), p, nil); err == nil {
+			keep(resolved)
+		}
 	}
 	return out
 }

@@ -298,7 +298,7 @@ func TestNamed(t *testing.T) {
 		{"an empty mask names what is set, but for etag and output fields", whole, nil, []string{"display_name", "language_code", "quiet_hours"}},
 		{"JSON names, nested paths and ignored fields", whole, []string{"displayName", "quietHours.start", "quiet_hours", "name", "etag", "update_time"}, []string{"display_name", "quiet_hours"}},
 		{"a path that changes nothing is left out", whole, []string{"create_time"}, nil},
-		{"what does not resolve is kept as sent", whole, []string{"colour", "*"}, []string{"colour", "*"}},
+		{"what names no field is left out", whole, []string{"colour", "Jane Doe jane@example.org", "*"}, []string{"*"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
