@@ -24,20 +24,21 @@ type backendConn struct {
 
 // Invoke implements grpc.ClientConnInterface.
 func (c *backendConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
-	if err := admit(ctx, method); err != nil {
+	ctx, err := c.prepare(ctx, method)
+	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.prepare(ctx, method), c.maxTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.maxTimeout)
 	defer cancel()
 	return c.cc.Invoke(ctx, method, args, reply, opts...)
 }
 
 // NewStream implements grpc.ClientConnInterface.
 func (c *backendConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-	if err := admit(ctx, method); err != nil {
+	ctx, err := c.prepare(ctx, method)
+	if err != nil {
 		return nil, err
 	}
-	ctx = c.prepare(ctx, method)
 	if c.drain != nil {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
@@ -52,23 +53,16 @@ func (c *backendConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, meth
 	return c.cc.NewStream(ctx, desc, method, opts...)
 }
 
-// admit records the method in the request state and refuses a query string
-// grpc-gateway would have ignored (checkQuery), before anything leaves for
-// the backend.
-func admit(ctx context.Context, method string) error {
-	s := stateFrom(ctx)
-	if s == nil {
-		return nil
-	}
-	s.rpc = method
-	return checkQuery(s.query, method)
-}
-
 // prepare records the call in the request state and filters the metadata.
-func (c *backendConn) prepare(ctx context.Context, method string) context.Context {
+// It refuses a query string grpc-gateway would have ignored (checkQuery)
+// before anything leaves for the backend.
+func (c *backendConn) prepare(ctx context.Context, method string) (context.Context, error) {
 	if s := stateFrom(ctx); s != nil {
-		s.backend = true
 		s.rpc = method
+		if err := checkQuery(s.query, method); err != nil {
+			return nil, err
+		}
+		s.backend = true
 	}
 	md, _ := metadata.FromOutgoingContext(ctx)
 	out := metadata.MD{}
@@ -77,5 +71,5 @@ func (c *backendConn) prepare(ctx context.Context, method string) context.Contex
 			out[k] = v
 		}
 	}
-	return metadata.NewOutgoingContext(ctx, out)
+	return metadata.NewOutgoingContext(ctx, out), nil
 }

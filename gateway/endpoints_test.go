@@ -135,6 +135,7 @@ func TestAccessLog(t *testing.T) {
 		"User-Agent":      {"NosyBrowser/9.9"},
 		"X-Forwarded-For": {"203.0.113.9"},
 		"X-Request-Id":    {"log-me"},
+		"Authorization":   {"Bearer a-token"},
 	})
 	req.RemoteAddr = "198.51.100.23:4444"
 	e.serve(t, req)

@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"encoding/json"
-	"google.golang.org/protobuf/proto"
 	"io"
 	"net/http"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/engagehq/engage/gateway"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 )
 
@@ -111,6 +111,10 @@ func TestErrors(t *testing.T) {
 		{
 			name: "query parameter of a whole-body method", method: "POST", target: "/v1/sessions:refresh?requestId=r1", body: `{"refreshToken":"r"}`,
 			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantField: "requestId", wantReason: "INVALID_REQUEST", wantInMsg: "JSON body",
+		},
+		{
+			name: "malformed query of a whole-body method", method: "POST", target: "/v1/sessions:refresh?%zz", body: `{"refreshToken":"r"}`,
+			wantHTTP: 400, wantStatus: "INVALID_ARGUMENT", wantReason: "INVALID_REQUEST", wantInMsg: "JSON body",
 		},
 		{
 			name: "bad Grpc-Timeout", method: "GET", target: "/v1/accounts/me", header: http.Header{"Grpc-Timeout": {"soon"}},
@@ -325,11 +329,13 @@ func TestRequestID(t *testing.T) {
 	tests := []struct {
 		name        string
 		sent        []string
+		anonymous   bool // no credentials
 		keep        bool
 		wantID      string
 		backendSees string
 	}{
 		{name: "a sane id is kept", sent: []string{"abc-123_x.y"}, keep: true, wantID: "abc-123_x.y"},
+		{name: "a caller without credentials gets its own", sent: []string{"abc-123_x.y"}, anonymous: true},
 		{name: "the backend's own id wins", sent: []string{"replace-me"}, keep: true, wantID: "backend-chosen", backendSees: "replace-me"},
 		{name: "none gets one", sent: nil},
 		{name: "a forged log line is replaced", sent: []string{`x" level=ERROR msg="fake`}},
@@ -339,7 +345,11 @@ func TestRequestID(t *testing.T) {
 	e := newEnv(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := e.do(t, http.MethodGet, "/v1/accounts/me", "", http.Header{"X-Request-Id": tc.sent})
+			h := http.Header{"X-Request-Id": tc.sent}
+			if !tc.anonymous {
+				h.Set("Authorization", "Bearer a-token")
+			}
+			resp := e.do(t, http.MethodGet, "/v1/accounts/me", "", h)
 			got := resp.Header.Values("X-Request-Id")
 			if len(got) != 1 || got[0] == "" {
 				t.Fatalf("X-Request-Id = %q, want one value", got)

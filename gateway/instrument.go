@@ -22,7 +22,7 @@ func (g *gateway) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := ""
-		if vals := r.Header.Values("X-Request-Id"); len(vals) == 1 && validRequestID(vals[0]) {
+		if vals := r.Header.Values("X-Request-Id"); len(vals) == 1 && validRequestID(vals[0]) && hasCredentials(r) {
 			id = vals[0]
 		} else {
 			id = uuid.NewString()
@@ -48,6 +48,15 @@ func (g *gateway) instrument(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// hasCredentials reports whether r carries a token or an API key. The
+// client's own X-Request-Id is kept only then: a caller without
+// credentials may be an anonymous submitter, and an id it chose could be
+// one it is known by, which the access log would put beside the time of
+// its call, even when the call fails before any service sees it.
+func hasCredentials(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.Header.Get("X-Api-Key") != ""
 }
 
 func (g *gateway) observe(r *http.Request, rec *recorder, state *requestState, d time.Duration) {

@@ -29,21 +29,21 @@ import (
 // checkQuery returns the error for the query string of a call to method,
 // or nil when grpc-gateway has read every parameter into the request.
 func checkQuery(rawQuery, method string) error {
-	if rawQuery == "" {
-		return nil
-	}
-	values, err := url.ParseQuery(rawQuery)
-	if err != nil || len(values) == 0 {
-		return nil // grpc-gateway has refused it already, or there is nothing
-	}
 	m, ok := gatewayMethods()[method]
-	if !ok {
+	if rawQuery == "" || !ok {
 		return nil
 	}
+	// grpc-gateway has refused a malformed query of a method that reads
+	// one; a whole-body method reads none, so anything there is refused.
+	values, err := url.ParseQuery(rawQuery)
 	keys := slices.Sorted(maps.Keys(values))
 	if m.wholeBody {
+		first := rawQuery
+		if err == nil && len(keys) > 0 {
+			first = keys[0]
+		}
 		return status.Errorf(codes.InvalidArgument,
-			"query parameter %q is not read: this method takes its whole request as the JSON body, where it belongs", keys[0])
+			"query parameter %q is not read: this method takes its whole request as the JSON body, where it belongs", first)
 	}
 	for _, k := range keys {
 		if !queryField(m.input, k) {
