@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/engagehq/engage/services/internal/access"
 	"github.com/engagehq/engage/services/internal/errs"
@@ -25,10 +26,13 @@ func (s *Server) translateUnary(ctx context.Context, req any, info *grpc.UnarySe
 	return resp, nil
 }
 
-// namedNotFound says which resource was not found when the request names
-// one (access.Resource: its name or parent, or the name of the resource an
-// Update carries): what the caller asked about, in words that are the
-// same whether it does not exist or may not be seen.
+// namedNotFound says which resource was not found when the request is
+// about one resource (access.Resource: its name, or the name of the
+// resource an Update carries): what the caller asked about, in words that
+// are the same whether it does not exist or may not be seen. A request
+// that names only a parent, a create or a list, gets no name: what was not
+// found may be something its body refers to, such as the course of an
+// enrollment, and naming the parent would blame the wrong resource.
 func namedNotFound(err error, req any) error {
 	st, ok := status.FromError(err)
 	if !ok || st.Code() != codes.NotFound || st.Message() != errs.NotFound.Error() {
@@ -36,12 +40,21 @@ func namedNotFound(err error, req any) error {
 	}
 	msg, _ := req.(proto.Message)
 	name := access.Resource(msg)
-	if name == "" {
+	if name == "" || name == parentOf(msg) {
 		return err
 	}
 	p := st.Proto()
 	p.Message = fmt.Sprintf("%s: %s", name, errs.NotFound)
 	return status.FromProto(p).Err()
+}
+
+// parentOf returns the parent field of a request, or "".
+func parentOf(msg proto.Message) string {
+	m := msg.ProtoReflect()
+	if f := m.Descriptor().Fields().ByName("parent"); f != nil && f.Kind() == protoreflect.StringKind && !f.IsList() {
+		return m.Get(f).String()
+	}
+	return ""
 }
 
 // translateStream is translateUnary for streams.

@@ -237,3 +237,19 @@ func TestNotFoundSaysOnlyWhatWasAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestNotFoundOfAParentIsNotNamed: a create names its parent, but what was
+// not found may be something its body refers to, so the parent is not
+// blamed; a request about one resource gets its name.
+func TestNotFoundOfAParentIsNotNamed(t *testing.T) {
+	t.Parallel()
+	notFound := status.New(codes.NotFound, errs.NotFound.Error()).Err()
+	create := &identityv1.CreateRoleBindingRequest{Parent: "agencies/metro", RoleBinding: &identityv1.RoleBinding{Member: "accounts/a1"}}
+	if got := status.Convert(namedNotFound(notFound, create)).Message(); got != "not found" {
+		t.Errorf("NOT_FOUND of a create = %q, want it unnamed", got)
+	}
+	get := &identityv1.GetRoleBindingRequest{Name: "agencies/metro/roleBindings/b1"}
+	if got := status.Convert(namedNotFound(notFound, get)).Message(); got != "agencies/metro/roleBindings/b1: not found" {
+		t.Errorf("NOT_FOUND of a get = %q, want it named", got)
+	}
+}
