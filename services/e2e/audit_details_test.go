@@ -60,7 +60,7 @@ func TestAuditDetailsOfModeratorDecisions(t *testing.T) {
 		for k, v := range details {
 			decisions = append(decisions, method[strings.LastIndex(method, "/")+1:]+" "+k+"="+v.(string))
 		}
-		if note := "Reviewed against the posting rules."; strings.Contains(string(mustJSON(t, ev)), note) {
+		if note := "Reviewed against the posting rules."; strings.Contains(jsonOf(t, ev), note) {
 			t.Errorf("an audit event keeps the moderator's note: %v", ev)
 		}
 	}
@@ -129,8 +129,8 @@ func tamperAuditDetail(t *testing.T, path, chain, method, key, from, to string) 
 				continue
 			}
 			details[key] = to
-			seq = string(mustJSON(t, r["sequence"]))
-			return b.Put(slices.Clone(k), mustJSON(t, r))
+			seq = jsonOf(t, r["sequence"])
+			return b.Put(slices.Clone(k), []byte(jsonOf(t, r)))
 		}
 		return nil
 	})
@@ -141,13 +141,4 @@ func tamperAuditDetail(t *testing.T, path, chain, method, key, from, to string) 
 		t.Fatalf("no %s event with %s=%s in chain %s", method, key, from, chain)
 	}
 	return seq
-}
-
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

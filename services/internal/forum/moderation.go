@@ -82,10 +82,16 @@ var itemStates = []forumv1.ModerationItem_State{
 // moderationFilter is what ListModerationItems' filter may test; states
 // may be written with or without their STATE_ prefix.
 var moderationFilter = filter.Schema{
-	"state": {Kind: filter.Enum, Prefix: "STATE_", Values: []string{
-		forumv1.ModerationItem_STATE_OPEN.String(), forumv1.ModerationItem_STATE_RESOLVED.String(),
-		forumv1.ModerationItem_STATE_TARGET_DELETED.String(),
-	}},
+	"state": {Kind: filter.Enum, Prefix: "STATE_", Values: stateNames(itemStates)},
+}
+
+// stateNames returns the names of states.
+func stateNames(states []forumv1.ModerationItem_State) []string {
+	out := make([]string, len(states))
+	for i, st := range states {
+		out[i] = st.String()
+	}
+	return out
 }
 
 // filterStates returns the states a parsed filter keeps (nil: all).
