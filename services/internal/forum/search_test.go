@@ -3,10 +3,10 @@ package forum_test
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/pagetoken"
 	"testing"
 
 	forumv1 "github.com/engagehq/engage/api/gen/engage/forum/v1"
+	"github.com/engagehq/engage/services/internal/pagetoken"
 )
 
 // TestSearch checks ranking, snippets, paging and that edits reach the

@@ -1,12 +1,12 @@
 package identity_test
 
 import (
-	"google.golang.org/protobuf/proto"
 	"strings"
 	"testing"
 
 	identityv1 "github.com/engagehq/engage/api/gen/engage/identity/v1"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 )
 

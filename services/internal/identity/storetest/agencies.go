@@ -3,11 +3,11 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"testing"
 	"time"
 
 	accessv1 "github.com/engagehq/engage/api/gen/engage/access/v1"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 )
 

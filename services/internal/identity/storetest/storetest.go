@@ -13,11 +13,11 @@ package storetest
 import (
 	"context"
 	"errors"
-	"github.com/engagehq/engage/services/internal/idempotent"
 	"testing"
 	"time"
 
 	"github.com/engagehq/engage/services/internal/errs"
+	"github.com/engagehq/engage/services/internal/idempotent"
 	"github.com/engagehq/engage/services/internal/identity"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
